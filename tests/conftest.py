@@ -1,0 +1,67 @@
+"""Shared fixtures: the demo organisation and one named persona per role."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+# Real hashing makes every login in the suite take a third of a second.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed():
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo data once per test database; each test rolls its own changes back."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        seed()
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests use live_server, whose transactional teardown empties the database:
+    # run them last so the seeded data serves every other test first.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
+@pytest.fixture
+def demo(db):
+    """The seed_demo organisation, cycles, projects and accounts (seeded again if a flush removed it)."""
+    from workgroups.models import Workgroup
+
+    if not Workgroup.objects.exists():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            seed()
+
+
+@pytest.fixture
+def personas(demo, django_user_model):
+    """Named users, one per role.
+
+    head_a: head of the civil workgroup (ranks, codes, submits its list)
+    member_a: member of the civil workgroup (reads only)
+    head_b: head of the transport workgroup (must not see civil's objects)
+    office: budget office staff (sees all workgroups, sets up cycles)
+    expert: district 1 expert (proposes and edits district 1's projects)
+    stranger: signed in, but with no role at all
+    admin: superuser
+    """
+    users = {user.username: user for user in django_user_model.objects.all()}
+    stranger = django_user_model.objects.create_user("stranger", password="karaj1399")
+    return {
+        "head_a": users["head_civil"],
+        "member_a": users["member_civil"],
+        "head_b": users["head_transport"],
+        "office": users["office"],
+        "expert": users["expert_r01"],
+        "stranger": stranger,
+        "admin": users["admin"],
+    }

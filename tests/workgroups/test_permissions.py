@@ -1,0 +1,167 @@
+"""The permission matrix: every URL × every persona → the expected status.
+
+Other workgroups' and units' objects answer 404; read-only roles asking to write get 403;
+anonymous users are sent to the login page.
+"""
+
+import pytest
+from django.urls import reverse
+
+from workgroups.models import Cycle, Project
+
+LOGIN = "/accounts/login/"
+
+
+@pytest.fixture
+def targets(personas):
+    cycle = Cycle.objects.current()
+    # District 1's valley project, reviewed by the civil workgroup (head_a's).
+    civil_project = Project.objects.get(cycle=cycle, title__startswith="ساماندهی دره وسیه")
+    transport_project = Project.objects.get(cycle=cycle, title__startswith="احداث پارکینگ عمومی")
+    return {"civil_project": civil_project.pk, "transport_project": transport_project.pk}
+
+
+# url name, kwargs key, persona → expected status (302 means "to the login page")
+MATRIX = [
+    ("healthz", None, {"anon": 200, "head_a": 200, "stranger": 200}),
+    (
+        "home",
+        None,
+        {
+            "anon": 302,
+            "head_a": 302,
+            "member_a": 302,
+            "office": 302,
+            "expert": 302,
+            "stranger": 200,
+            "admin": 302,
+        },
+    ),
+    (
+        "workgroups:office-home",
+        None,
+        {
+            "anon": 302,
+            "head_a": 403,
+            "member_a": 403,
+            "head_b": 403,
+            "office": 200,
+            "expert": 403,
+            "stranger": 403,
+            "admin": 200,
+        },
+    ),
+    (
+        "workgroups:unit-home",
+        None,
+        {"anon": 302, "head_a": 403, "member_a": 403, "office": 403, "expert": 200, "stranger": 403},
+    ),
+    (
+        "workgroups:workgroup-detail",
+        {"slug": "civil"},
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 200,
+            "head_b": 404,
+            "office": 200,
+            "expert": 404,
+            "stranger": 404,
+            "admin": 200,
+        },
+    ),
+    (
+        "workgroups:project-detail",
+        "civil_project",
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 200,
+            "head_b": 404,
+            "office": 200,
+            "expert": 200,
+            "stranger": 404,
+            "admin": 200,
+        },
+    ),
+    (
+        "workgroups:project-detail",
+        "transport_project",
+        {"head_a": 404, "member_a": 404, "head_b": 200, "expert": 404, "office": 200},
+    ),
+    (
+        "workgroups:project-edit",
+        "civil_project",
+        {
+            "anon": 302,
+            "head_a": 403,
+            "member_a": 403,
+            "head_b": 404,
+            "office": 200,
+            "expert": 200,
+            "stranger": 404,
+            "admin": 200,
+        },
+    ),
+    (
+        "workgroups:project-create",
+        None,
+        {"anon": 302, "head_a": 403, "member_a": 403, "office": 403, "expert": 200, "stranger": 403},
+    ),
+]
+
+CASES = [
+    (name, key, persona, status)
+    for name, key, expectations in MATRIX
+    for persona, status in expectations.items()
+]
+
+
+@pytest.mark.parametrize(("url_name", "key", "persona", "expected"), CASES)
+def test_permission_matrix(client, personas, targets, url_name, key, persona, expected):
+    if key is None:
+        url = reverse(url_name)
+    elif isinstance(key, dict):
+        url = reverse(url_name, kwargs=key)
+    else:
+        url = reverse(url_name, args=[targets[key]])
+    if persona != "anon":
+        client.force_login(personas[persona])
+    response = client.get(url)
+    assert response.status_code == expected, f"{persona} GET {url}"
+    if persona == "anon" and expected == 302:
+        assert response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.parametrize("persona", ["head_a", "member_a", "head_b", "stranger"])
+def test_post_edit_by_non_owner_changes_nothing(client, personas, targets, persona):
+    project = Project.objects.get(pk=targets["civil_project"])
+    client.force_login(personas[persona])
+    response = client.post(
+        reverse("workgroups:project-edit", args=[project.pk]),
+        {
+            "title": "تغییر غیرمجاز",
+            "requested_amount": "1",
+            "responsible_deputy": project.responsible_deputy_id,
+            "kind": "new",
+        },
+    )
+    assert response.status_code in (403, 404)
+    project.refresh_from_db()
+    assert project.title.startswith("ساماندهی دره وسیه")
+
+
+def test_admin_requires_staff(client, personas):
+    client.force_login(personas["head_a"])
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    client.force_login(personas["office"])
+    assert client.get("/admin/").status_code == 200
+
+
+def test_office_cannot_edit_audit_trail_or_memberships(client, personas):
+    client.force_login(personas["office"])
+    assert client.get("/admin/workgroups/auditentry/").status_code == 200
+    assert client.get("/admin/workgroups/auditentry/add/").status_code == 403
+    assert client.get("/admin/workgroups/unit/add/").status_code == 403

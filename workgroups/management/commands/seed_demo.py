@@ -1,0 +1,250 @@
+import datetime
+
+import jdatetime
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits
+from programs.models import BudgetCode, ProgramCode
+from workgroups import demo_data
+from workgroups.models import (
+    Cycle,
+    Deadline,
+    Membership,
+    Project,
+    Unit,
+    UnitExpert,
+    Workgroup,
+    WorkgroupCycle,
+)
+from workgroups.roles import ensure_budget_office_group
+
+DEMO_PASSWORD = "karaj1399"
+DEMO_JUSTIFICATION = "نیازسنجی در جلسه مشترک کارگروه با کارشناسان واحد پیشنهاددهنده انجام شد."
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisation, code tables, the 1399 cycle, a current demo cycle and the demo "
+        "accounts (password karaj1399). Safe to run again: existing rows are kept, nothing is duplicated."
+    )
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            deputies = self.seed_units()
+            workgroups = self.seed_workgroups(deputies)
+            self.seed_budget_codes()
+            self.seed_program_codes(deputies)
+            historical = self.seed_cycle(
+                fiscal_year=1399,
+                title="بودجه سال ۱۳۹۹",
+                priorities_due=jdatetime.date(1398, 9, 15),
+                coding_due=jdatetime.date(1398, 9, 20),
+                is_current=False,
+            )
+            today = jdatetime.date.fromgregorian(date=timezone.localtime(timezone.now(), TEHRAN).date())
+            demo_year = today.year + 1
+            demo = self.seed_cycle(
+                fiscal_year=demo_year,
+                title=f"بودجه سال {persian_digits(demo_year)} (نمایشی)",
+                priorities_due=today + datetime.timedelta(days=5),
+                coding_due=today + datetime.timedelta(days=10),
+                is_current=True,
+            )
+            created = self.seed_projects(historical, ranked=True) + self.seed_projects(demo, ranked=False)
+            for cycle in (historical, demo):
+                self.seed_ceilings(cycle, workgroups)
+            self.seed_accounts(workgroups)
+        self.stdout.write(
+            f"seed_demo: {len(workgroups)} workgroups, {created} new projects; "
+            f"current cycle {demo.fiscal_year}, historical cycle {historical.fiscal_year}."
+        )
+
+    def seed_units(self):
+        deputies = {}
+        for code, name, _slug, _wg in demo_data.DEPUTIES:
+            deputies[code], _ = Unit.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "kind": Unit.Kind.DEPUTY,
+                    "aliases": "\n".join(demo_data.DEPUTY_ALIASES.get(code, [])),
+                },
+            )
+        for number in range(1, 12):
+            digits = "۰۱۲۳۴۵۶۷۸۹"
+            persian_number = "".join(digits[int(d)] for d in str(number))
+            aliases = [
+                f"منطقه {persian_number}",
+                f"منطقه {number}",
+                f"منطقه {demo_data.PERSIAN_ORDINALS[number - 1]}",
+                f"شهرداری منطقه {persian_number} کرج",
+                f"م{persian_number}",
+            ]
+            Unit.objects.get_or_create(
+                code=f"R{number:02d}",
+                defaults={
+                    "name": f"منطقه {persian_number} شهرداری کرج",
+                    "kind": Unit.Kind.DISTRICT,
+                    "aliases": "\n".join(aliases),
+                    # District 11 is configured for later years only, to exercise year-scoped lookups.
+                    "valid_from_year": 1400 if number == 11 else 1390,
+                },
+            )
+        for code, name, deputy_code, aliases in demo_data.ORGANIZATIONS:
+            Unit.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "kind": Unit.Kind.ORGANIZATION,
+                    "default_deputy": deputies[deputy_code],
+                    "aliases": "\n".join(aliases),
+                },
+            )
+        return deputies
+
+    def seed_workgroups(self, deputies):
+        workgroups = {}
+        for code, _name, slug, workgroup_name in demo_data.DEPUTIES:
+            workgroups[slug], _ = Workgroup.objects.get_or_create(
+                slug=slug, defaults={"name": workgroup_name, "deputy": deputies[code]}
+            )
+        return workgroups
+
+    def seed_budget_codes(self):
+        lines = {row[5]: row for row in demo_data.PROJECTS if row[5]}
+        levels = [
+            (demo_data.BUDGET_FUNCTIONS, 1, None),
+            (demo_data.BUDGET_PROGRAMS, 2, 1),
+            (demo_data.BUDGET_SUBPROGRAMS, 3, 3),
+        ]
+        for table, level, parent_length in levels:
+            for code, title in table.items():
+                parent = BudgetCode.objects.get(code=code[:parent_length]) if parent_length else None
+                BudgetCode.objects.get_or_create(
+                    code=code, defaults={"title": title, "level": level, "parent": parent}
+                )
+        for code, row in sorted(lines.items()):
+            BudgetCode.objects.get_or_create(
+                code=code,
+                defaults={
+                    "title": row[0],
+                    "level": 4,
+                    "parent": BudgetCode.objects.get(code=code[:5]),
+                    "credit_type": row[6],
+                },
+            )
+
+    def seed_program_codes(self, deputies):
+        for code, title in demo_data.PROGRAM_CODES.items():
+            parent_code = code.rpartition("-")[0]
+            ProgramCode.objects.get_or_create(
+                code=code,
+                defaults={
+                    "title": title,
+                    "level": code.count("-") + 1,
+                    "parent": ProgramCode.objects.get(code=parent_code) if parent_code else None,
+                    "deputy": deputies[demo_data.PROGRAM_DEPUTIES[code.split("-")[0]]],
+                },
+            )
+
+    def seed_cycle(self, *, fiscal_year, title, priorities_due, coding_due, is_current):
+        if is_current:
+            Cycle.objects.filter(is_current=True).exclude(fiscal_year=fiscal_year).update(is_current=False)
+        cycle, _ = Cycle.objects.get_or_create(
+            fiscal_year=fiscal_year, defaults={"title": title, "is_current": is_current}
+        )
+        for kind, due in ((Deadline.Kind.PRIORITIES, priorities_due), (Deadline.Kind.CODING, coding_due)):
+            Deadline.objects.get_or_create(
+                cycle=cycle, kind=kind, defaults={"due_at": end_of_jalali_day(due)}
+            )
+        return cycle
+
+    def seed_projects(self, cycle, *, ranked):
+        units = {unit.code: unit for unit in Unit.objects.all()}
+        workgroups = {wg.deputy_id: wg for wg in Workgroup.objects.all()}
+        programs = {code.code: code for code in ProgramCode.objects.all()}
+        budgets = {code.code: code for code in BudgetCode.objects.all()}
+        next_priority = {}
+        created = 0
+        for number, row in enumerate(demo_data.PROJECTS, start=1):
+            title, unit, deputy, location, op, line, _credit, kind, progress, total, requested = row
+            workgroup = workgroups[units[deputy].pk]
+            priority = None
+            if ranked:
+                priority = next_priority.get(workgroup.pk, 1)
+                next_priority[workgroup.pk] = priority + 1
+            _, was_created = Project.objects.get_or_create(
+                proposing_unit=units[unit],
+                cycle=cycle,
+                ref=f"{cycle.fiscal_year}-{number:03d}",
+                defaults={
+                    "title": title,
+                    "responsible_deputy": units[deputy],
+                    "workgroup": workgroup,
+                    "location": location,
+                    "kind": kind,
+                    "physical_progress": progress,
+                    "total_estimate": total,
+                    "requested_amount": requested,
+                    # Only the historical cycle arrives coded; in the current one coding is work to do.
+                    "program_code": programs.get(op) if ranked else None,
+                    "budget_code": budgets.get(line) if ranked else None,
+                    "priority": priority,
+                    "justification": DEMO_JUSTIFICATION,
+                },
+            )
+            created += was_created
+        return created
+
+    def seed_ceilings(self, cycle, workgroups):
+        for workgroup in workgroups.values():
+            requested = sum(
+                Project.objects.filter(cycle=cycle, workgroup=workgroup).values_list(
+                    "requested_amount", flat=True
+                )
+            )
+            # About 70% of what is asked for, so the cut line shows in every list.
+            ceiling = max(10_000, round(requested * 0.7, -4))
+            WorkgroupCycle.objects.get_or_create(
+                workgroup=workgroup, cycle=cycle, defaults={"credit_ceiling": int(ceiling)}
+            )
+
+    def seed_accounts(self, workgroups):
+        office_group = ensure_budget_office_group()
+        self.make_user("admin", ("مدیر", "سامانه"), is_staff=True, is_superuser=True)
+        office = self.make_user("office", ("پروین", "شریفی"), is_staff=True)
+        office.groups.add(office_group)
+        for slug, (head_name, member_name) in demo_data.PEOPLE.items():
+            head = self.make_user(f"head_{slug}", head_name)
+            member = self.make_user(f"member_{slug}", member_name)
+            Membership.objects.get_or_create(
+                workgroup=workgroups[slug], user=head, defaults={"role": Membership.Role.HEAD}
+            )
+            Membership.objects.get_or_create(
+                workgroup=workgroups[slug], user=member, defaults={"role": Membership.Role.MEMBER}
+            )
+        for username, unit_code, name in (
+            ("expert_r01", "R01", ("بهرام", "نیک‌نام")),
+            ("expert_o06", "O06", ("شیرین", "فرهادی")),
+        ):
+            user = self.make_user(username, name)
+            UnitExpert.objects.get_or_create(user=user, defaults={"unit": Unit.objects.get(code=unit_code)})
+
+    def make_user(self, username, name, *, is_staff=False, is_superuser=False):
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": name[0],
+                "last_name": name[1],
+                "is_staff": is_staff,
+                "is_superuser": is_superuser,
+                "email": f"{username}@karaj.local",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user

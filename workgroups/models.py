@@ -1,0 +1,426 @@
+"""The organisation, the budget cycle and the proposed projects.
+
+Units (deputies, districts, organizations) propose projects; each deputy chairs one specialist
+workgroup, which ranks and codes the projects in its remit for a cycle (fiscal year).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from karaj_budget.persian import normalize_text, search_key
+
+
+class UnitQuerySet(models.QuerySet):
+    def valid_in(self, fiscal_year):
+        return self.filter(
+            Q(valid_from_year__isnull=True) | Q(valid_from_year__lte=fiscal_year),
+            Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=fiscal_year),
+        )
+
+    def deputies(self):
+        return self.filter(kind=Unit.Kind.DEPUTY)
+
+
+class Unit(models.Model):
+    """A deputy (معاونت), district (منطقه) or subsidiary organization (سازمان)."""
+
+    class Kind(models.TextChoices):
+        DEPUTY = "deputy", "معاونت"
+        DISTRICT = "district", "منطقه"
+        ORGANIZATION = "organization", "سازمان"
+
+    code = models.CharField("کد", max_length=16, unique=True)
+    name = models.CharField("نام", max_length=255)
+    kind = models.CharField("نوع", max_length=16, choices=Kind.choices)
+    default_deputy = models.ForeignKey(
+        "self",
+        verbose_name="معاونت پیش‌فرض",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "deputy"},
+        help_text="معاونتی که پروژه‌های این واحد معمولاً در حوزه آن است.",
+    )
+    aliases = models.TextField(
+        "نام‌های دیگر", blank=True, help_text="هر نام در یک سطر؛ برای تطبیق نام‌ها در ورود از اکسل."
+    )
+    valid_from_year = models.PositiveSmallIntegerField("معتبر از سال", null=True, blank=True)
+    valid_to_year = models.PositiveSmallIntegerField("معتبر تا سال", null=True, blank=True)
+    search_key = models.CharField(max_length=1200, editable=False, default="")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = "واحد سازمانی"
+        verbose_name_plural = "واحدهای سازمانی"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        self.name = normalize_text(self.name)
+        self.aliases = "\n".join(filter(None, (normalize_text(a) for a in self.aliases.splitlines())))
+        self.search_key = search_key(" ".join([self.code, self.name, *self.aliases.splitlines()]))
+        super().save(*args, **kwargs)
+
+    def is_valid_in(self, fiscal_year):
+        return (self.valid_from_year is None or self.valid_from_year <= fiscal_year) and (
+            self.valid_to_year is None or self.valid_to_year >= fiscal_year
+        )
+
+    def all_names(self):
+        return [self.name, *self.aliases.splitlines()]
+
+
+class Workgroup(models.Model):
+    """The specialist workgroup (کارگروه تخصصی) chaired by one deputy."""
+
+    slug = models.SlugField("شناسه", unique=True)
+    name = models.CharField("نام", max_length=255)
+    deputy = models.OneToOneField(
+        Unit,
+        verbose_name="معاونت",
+        on_delete=models.PROTECT,
+        related_name="workgroup",
+        limit_choices_to={"kind": "deputy"},
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="workgroups", blank=True
+    )
+
+    class Meta:
+        ordering = ["deputy__code"]
+        verbose_name = "کارگروه تخصصی"
+        verbose_name_plural = "کارگروه‌های تخصصی"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("workgroups:workgroup-detail", args=[self.slug])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        HEAD = "head", "رئیس کارگروه"
+        MEMBER = "member", "عضو کارگروه"
+
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="کاربر", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("نقش", max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = "عضویت در کارگروه"
+        verbose_name_plural = "عضویت‌ها در کارگروه"
+        constraints = [
+            models.UniqueConstraint(fields=["workgroup", "user"], name="membership_unique_user"),
+            models.UniqueConstraint(
+                fields=["workgroup"], condition=Q(role="head"), name="membership_one_head_per_workgroup"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} {self.workgroup}"
+
+
+class UnitExpert(models.Model):
+    """Links a user to the district or organization whose projects they propose."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="کاربر", on_delete=models.CASCADE, related_name="unit_expert"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="واحد", on_delete=models.CASCADE, related_name="experts")
+
+    class Meta:
+        verbose_name = "کارشناس واحد"
+        verbose_name_plural = "کارشناسان واحدها"
+
+    def __str__(self):
+        return f"{self.user} — {self.unit}"
+
+
+class CycleQuerySet(models.QuerySet):
+    def current(self):
+        """The cycle people work on now: the one marked current, else the latest."""
+        return self.order_by("-is_current", "-fiscal_year").first()
+
+
+class Cycle(models.Model):
+    """A budget cycle: the preparation of one fiscal year's budget (e.g. 1399)."""
+
+    fiscal_year = models.PositiveSmallIntegerField("سال مالی", unique=True)
+    title = models.CharField("عنوان", max_length=255)
+    is_current = models.BooleanField("دوره جاری", default=False)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        verbose_name = "دوره بودجه"
+        verbose_name_plural = "دوره‌های بودجه"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="cycle_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=1390, fiscal_year__lte=1500), name="cycle_fiscal_year_jalali"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Deadline(models.Model):
+    """One of the cycle's two deadlines, as an aware instant (end of a Tehran day by default)."""
+
+    class Kind(models.TextChoices):
+        PRIORITIES = "priorities", "ارسال فهرست اولویت‌بندی‌شده"
+        CODING = "coding", "ارسال فهرست کدگذاری‌شده"
+
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField("نوع", max_length=16, choices=Kind.choices)
+    due_at = models.DateTimeField("مهلت")
+    is_hard = models.BooleanField(
+        "مهلت قطعی", default=False, help_text="پس از مهلت قطعی، ارسال فقط با تمدید دفتر بودجه ممکن است."
+    )
+
+    class Meta:
+        ordering = ["cycle", "due_at"]
+        verbose_name = "مهلت"
+        verbose_name_plural = "مهلت‌ها"
+        constraints = [models.UniqueConstraint(fields=["cycle", "kind"], name="deadline_unique_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.cycle}"
+
+    def is_open(self, now=None):
+        # Deadlines are stored as 23:59:59 Tehran: the whole of that last second still counts.
+        return (now or timezone.now()) < self.due_at + datetime.timedelta(seconds=1)
+
+
+class WorkgroupCycle(models.Model):
+    """A workgroup's part in one cycle: its credit ceiling and the version of its ranked list.
+
+    `ranking_version` goes up by one on every saved change of order, so that a save based on an
+    older version can be refused instead of silently overwriting someone else's work.
+    """
+
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.CASCADE, related_name="cycles"
+    )
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="workgroups")
+    credit_ceiling = models.PositiveBigIntegerField("سقف اعتبار (میلیون ریال)", default=0)
+    ranking_version = models.PositiveIntegerField("نسخه فهرست", default=0, editable=False)
+
+    class Meta:
+        ordering = ["cycle", "workgroup"]
+        verbose_name = "سقف و فهرست کارگروه در دوره"
+        verbose_name_plural = "سقف‌ها و فهرست‌های کارگروه‌ها"
+        constraints = [models.UniqueConstraint(fields=["workgroup", "cycle"], name="workgroupcycle_unique")]
+
+    def __str__(self):
+        return f"{self.workgroup} — {self.cycle}"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(state=Project.State.WITHDRAWN)
+
+    def for_workgroup(self, workgroup, cycle):
+        return self.filter(workgroup=workgroup, cycle=cycle)
+
+    def ranked(self):
+        return self.filter(priority__isnull=False).order_by("priority")
+
+    def unranked(self):
+        return self.active().filter(priority__isnull=True).order_by("-requested_amount", "pk")
+
+    def search(self, text):
+        key = search_key(text)
+        if not key:
+            return self
+        return self.filter(title_key__contains=key)
+
+    def with_related(self):
+        return self.select_related(
+            "proposing_unit", "responsible_deputy", "workgroup", "program_code", "budget_code", "cycle"
+        )
+
+
+class Project(models.Model):
+    """A proposed project or activity for a cycle, in one workgroup's remit."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "جدید"
+        ONGOING = "ongoing", "در دست اجرا"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "پیشنهادی"
+        REMIT_REVIEW = "remit_review", "در انتظار تعیین کارگروه"
+        WITHDRAWN = "withdrawn", "کنارگذاشته"
+
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.PROTECT, related_name="projects")
+    ref = models.CharField(
+        "شناسه واحد", max_length=64, blank=True, help_text="شناسه پروژه در فهرست خود واحد پیشنهاددهنده."
+    )
+    title = models.CharField("عنوان", max_length=255)
+    title_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
+    description = models.TextField("شرح", blank=True)
+    justification = models.TextField("نیازسنجی", blank=True)
+    proposing_unit = models.ForeignKey(
+        Unit, verbose_name="واحد پیشنهاددهنده", on_delete=models.PROTECT, related_name="proposed_projects"
+    )
+    responsible_deputy = models.ForeignKey(
+        Unit,
+        verbose_name="معاونت مسئول",
+        on_delete=models.PROTECT,
+        related_name="responsible_projects",
+        limit_choices_to={"kind": "deputy"},
+    )
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.PROTECT, related_name="projects"
+    )
+    location = models.CharField("محل اجرا", max_length=255, blank=True)
+    kind = models.CharField("نوع", max_length=16, choices=Kind.choices, default=Kind.NEW)
+    physical_progress = models.PositiveSmallIntegerField("پیشرفت فیزیکی (درصد)", null=True, blank=True)
+    total_estimate = models.PositiveBigIntegerField("برآورد کل (میلیون ریال)", null=True, blank=True)
+    requested_amount = models.PositiveBigIntegerField("اعتبار درخواستی (میلیون ریال)")
+    program_code = models.ForeignKey(
+        "programs.ProgramCode",
+        verbose_name="کد برنامه عملیاتی",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    budget_code = models.ForeignKey(
+        "programs.BudgetCode",
+        verbose_name="کد بودجه",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    priority = models.PositiveIntegerField("اولویت", null=True, blank=True)
+    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.PROPOSED)
+    created_at = models.DateTimeField("ثبت", auto_now_add=True)
+    updated_at = models.DateTimeField("آخرین تغییر", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ثبت‌کننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workgroup", "priority", "pk"]
+        verbose_name = "پروژه پیشنهادی"
+        verbose_name_plural = "پروژه‌های پیشنهادی"
+        constraints = [
+            # Reordering must clear the moved priorities before writing the new ones: both
+            # databases check this row by row, so a swap in one UPDATE would collide.
+            models.UniqueConstraint(
+                fields=["workgroup", "cycle", "priority"], name="project_unique_priority_in_list"
+            ),
+            models.UniqueConstraint(
+                fields=["proposing_unit", "cycle", "ref"],
+                condition=~Q(ref=""),
+                name="project_unique_unit_ref",
+            ),
+            models.CheckConstraint(condition=Q(priority__gte=1), name="project_priority_from_one"),
+            models.CheckConstraint(condition=Q(physical_progress__lte=100), name="project_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(state="proposed"), name="project_only_proposed_ranked"
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "workgroup", "priority"], name="project_list_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = normalize_text(self.title)
+        self.title_key = search_key(self.title)
+        if self.workgroup_id is None and self.responsible_deputy_id is not None:
+            self.workgroup = Workgroup.objects.get(deputy_id=self.responsible_deputy_id)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("workgroups:project-detail", args=[self.pk])
+
+    @property
+    def is_coded(self):
+        return self.program_code_id is not None and self.budget_code_id is not None
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def record(self, *, actor, action, summary, workgroup=None, cycle=None, project=None, details=None):
+        """Write one audit line: who did what, when, and what it was before (in `details`)."""
+        return self.create(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            summary=summary,
+            workgroup=workgroup,
+            cycle=cycle,
+            project=project,
+            details=details or {},
+        )
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField("زمان", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="کاربر",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField("عمل", max_length=64, db_index=True)
+    summary = models.CharField("شرح", max_length=500)
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name="دوره", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="پروژه",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    details = models.JSONField("جزئیات", default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "رویداد ممیزی"
+        verbose_name_plural = "رویدادهای ممیزی"
+
+    def __str__(self):
+        return self.summary
