@@ -54,6 +54,17 @@ class PercentField(AmountField):
             raise ValidationError(str(error), code="invalid") from error
 
 
+class JalaliDateInput(forms.TextInput):
+    """A text input with the vendored Jalali date picker (no jQuery) attached through form media."""
+
+    class Media:
+        css = {"all": ["vendor/jalalidatepicker/jalalidatepicker.min.css"]}
+        js = ["vendor/jalalidatepicker/jalalidatepicker.min.js", "karaj_budget/datepicker.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__({"dir": "ltr", "placeholder": "۱۳۹۸/۰۹/۱۵", "data-jdp": "", **(attrs or {})})
+
+
 class JalaliDateTimeField(forms.CharField):
     """A Jalali date, optionally with a time (`۱۳۹۸/۰۹/۱۵` or `1398/09/15 14:30`), Tehran time.
 
@@ -62,9 +73,7 @@ class JalaliDateTimeField(forms.CharField):
     """
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"dir": "ltr", "placeholder": "۱۳۹۸/۰۹/۱۵", "data-jdp": ""})
-        )
+        kwargs.setdefault("widget", JalaliDateInput())
         kwargs.setdefault("help_text", "تاریخ شمسی، و در صورت نیاز ساعت (مثلاً ۱۳۹۸/۰۹/۱۵ ۱۴:۳۰).")
         super().__init__(**kwargs)
 
