@@ -54,3 +54,17 @@ def test_signed_in_user_sees_header_and_can_log_out(
     logout.click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(page.locator("header.site-header").get_by_role("button", name="خروج")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_head_lands_on_the_workgroup_list(live_server, page, demo, login, screenshot):
+    login(page, live_server, "head_civil", "karaj1399")
+    page.goto(f"{live_server.url}/")
+
+    expect(page).to_have_url(f"{live_server.url}/workgroups/civil/")
+    expect(page.locator("html[dir=rtl][lang=fa]")).to_have_count(1)
+    expect(page.locator("header.site-header")).to_contain_text("رئیس کارگروه")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("کارگروه تخصصی فنی و عمرانی")
+    # Amounts in Persian digits with separators: the northern highway's 850,000 million rials.
+    expect(page.locator("main")).to_contain_text("۸۵۰٬۰۰۰")
+    screenshot(page, "head-home-1366x768")
