@@ -1,0 +1,211 @@
+"""Finding the same need proposed twice: candidate pairs of projects with a score and reasons.
+
+Titles are compared by their search keys (Persian normalised, digits ASCII) with pg_trgm's
+measure: the Jaccard similarity of the sets of word trigrams, each word padded with two spaces
+before and one after. On PostgreSQL the pg_trgm index finds the candidate pairs; elsewhere a
+prefix-filtered set-similarity join in Python finds the same ones. Either way every candidate is
+then scored here, by the same code, so both databases give the same answers:
+
+- the title similarity (the better of the word trigrams and the trigrams of the title written
+  without spaces, so «پیاده رو» and «پیادهرو» still meet);
+- different numbers in the two titles («محله ۳», «محله ۸») mark different things: score halved
+  (unless one title's numbers are all in the other, which only adds detail);
+- the same location, the same operational program code, or requested amounts within 10%
+  strengthen the pair.
+"""
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from karaj_budget.jalali import persian_digits
+from karaj_budget.persian import search_key
+
+# Candidate pairs are collected below the reporting threshold so that small differences between
+# pg_trgm's trigram hashing and ours cannot change which pairs are reported.
+CANDIDATE_SIMILARITY = 0.4
+MIN_TITLE_SIMILARITY = 0.5
+REPORT_SCORE = 0.6
+
+WORD = re.compile(r"[^\W_]+")
+NUMBER = re.compile(r"\d+")
+# Locations that say nothing about where a project is.
+VAGUE_LOCATIONS = {search_key(text) for text in ("چندمنطقه‌ای", "ستاد", "خارج از محدوده", "")}
+
+
+def trigrams(text):
+    """pg_trgm's trigrams of an already normalised text."""
+    grams = set()
+    for word in WORD.findall(text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+def jaccard(a, b):
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+@dataclass(frozen=True)
+class Item:
+    """What overlap detection needs of a project."""
+
+    pk: int
+    key: str
+    workgroup_id: int
+    location_key: str = ""
+    program_code_id: int | None = None
+    requested_amount: int = 0
+    grams: frozenset = field(default=frozenset(), compare=False)
+    compact_grams: frozenset = field(default=frozenset(), compare=False)
+
+    @classmethod
+    def build(cls, *, pk, key, **attributes):
+        return cls(
+            pk=pk,
+            key=key,
+            grams=trigrams(key),
+            compact_grams=trigrams(key.replace(" ", "")),
+            **attributes,
+        )
+
+    @classmethod
+    def from_project(cls, project):
+        return cls.build(
+            pk=project.pk,
+            key=project.title_key,
+            workgroup_id=project.workgroup_id,
+            location_key=search_key(project.location),
+            program_code_id=project.program_code_id,
+            requested_amount=project.requested_amount,
+        )
+
+
+@dataclass
+class Candidate:
+    first: Item
+    second: Item
+    score: float
+    reasons: list
+
+    @property
+    def percent(self):
+        return round(self.score * 100)
+
+
+def title_similarity(a, b):
+    return max(jaccard(a.grams, b.grams), jaccard(a.compact_grams, b.compact_grams))
+
+
+def score_pair(a, b):
+    """Score two projects; None when they are not worth a person's look."""
+    similarity = title_similarity(a, b)
+    if similarity < MIN_TITLE_SIMILARITY:
+        return None
+    score = similarity
+    reasons = [f"شباهت عنوان {persian_digits(round(similarity * 100))}٪"]
+    numbers_a, numbers_b = set(NUMBER.findall(a.key)), set(NUMBER.findall(b.key))
+    # «محله ۳» and «محله ۸» name two places; «خرید ۱۰۰ اتوبوس» and «خرید ۱۰۰ اتوبوس (مصوبه ۱۳۹۸)» one.
+    if numbers_a and numbers_b and not (numbers_a <= numbers_b or numbers_b <= numbers_a):
+        score *= 0.5
+        shown = "، ".join(persian_digits(n) for n in sorted(numbers_a ^ numbers_b))
+        reasons.append(f"اعداد متفاوت در عنوان ({shown})")
+    if a.location_key == b.location_key and a.location_key not in VAGUE_LOCATIONS:
+        score += 0.1
+        reasons.append("محل اجرای یکسان")
+    if a.program_code_id is not None and a.program_code_id == b.program_code_id:
+        score += 0.1
+        reasons.append("کد برنامه عملیاتی یکسان")
+    larger = max(a.requested_amount, b.requested_amount)
+    if larger and abs(a.requested_amount - b.requested_amount) <= larger * 0.1:
+        score += 0.1
+        reasons.append("اعتبار درخواستی نزدیک")
+    if a.workgroup_id != b.workgroup_id:
+        reasons.append("در دو کارگروه متفاوت")
+    score = min(score, 1.0)
+    if score < REPORT_SCORE:
+        return None
+    return Candidate(first=a, second=b, score=score, reasons=reasons)
+
+
+def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
+    """All pairs of items whose trigram sets have Jaccard similarity ≥ threshold.
+
+    A prefix-filtered set-similarity join (AllPairs): with every title's trigrams sorted rarest
+    first, two sets that reach the threshold share a trigram within the probing prefix of the
+    larger (|x| - ⌈t·|x|⌉ + 1) and the indexing prefix of the smaller (|y| - ⌈2t/(1+t)·|y|⌉ + 1).
+    Common trigrams such as those of «احداث» are then rarely looked at.
+    """
+    frequency = Counter(gram for item in items for gram in item.grams)
+    # Rarest first; each trigram becomes its rank, so the sets compared below hold small ints.
+    rank = {
+        gram: position for position, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))
+    }
+    ordered = [sorted(rank[gram] for gram in item.grams) for item in items]
+    as_sets = [frozenset(grams) for grams in ordered]
+    index = defaultdict(list)
+    pairs = []
+    index_share = 2 * threshold / (1 + threshold)
+    for i in sorted(range(len(items)), key=lambda i: len(ordered[i])):
+        grams = ordered[i]
+        size = len(grams)
+        if not size:
+            continue
+        seen = set()
+        for gram in grams[: size - math.ceil(threshold * size) + 1]:
+            for j in index[gram]:
+                if j in seen:
+                    continue
+                seen.add(j)
+                # Items are visited by size, so |y| ≤ |x|; the length filter prunes the rest.
+                other = as_sets[j]
+                if len(other) < threshold * size:
+                    continue
+                shared = len(as_sets[i] & other)
+                if shared / (size + len(other) - shared) >= threshold:
+                    a, b = items[i], items[j]
+                    pairs.append((a, b) if a.pk < b.pk else (b, a))
+        for gram in grams[: size - math.ceil(index_share * size) + 1]:
+            index[gram].append(i)
+    return pairs
+
+
+def similar_pairs_postgres(projects, threshold=CANDIDATE_SIMILARITY):
+    """The same pairs, found by pg_trgm's `%` operator over the trigram index of title_key."""
+    by_pk = {item.pk: item for item in projects}
+    if not by_pk:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+        cursor.execute(
+            """
+            SELECT a.id, b.id FROM workgroups_project a
+            JOIN workgroups_project b ON a.id < b.id AND a.title_key %% b.title_key
+            WHERE a.id = ANY(%s) AND b.id = ANY(%s)
+            """,
+            [list(by_pk), list(by_pk)],
+        )
+        rows = cursor.fetchall()
+    return [(by_pk[a], by_pk[b]) for a, b in rows]
+
+
+def find_overlaps(projects, *, use_database=None):
+    """Scored candidate pairs among `projects`, best first.
+
+    `use_database` forces (True) or avoids (False) pg_trgm; by default it is used on PostgreSQL.
+    """
+    items = [Item.from_project(project) for project in projects]
+    if use_database is None:
+        use_database = connection.vendor == "postgresql"
+    pairs = similar_pairs_postgres(items) if use_database else similar_pairs_python(items)
+    scored = (score_pair(a, b) for a, b in pairs)
+    return sorted(
+        (candidate for candidate in scored if candidate is not None),
+        key=lambda c: (-c.score, c.first.pk, c.second.pk),
+    )
