@@ -1,0 +1,153 @@
+"""Export speed and memory at 10,000 projects, against the floor of openpyxl's write-only mode.
+
+The floor fetches the same rows (the same query) and appends them as plain values to one
+write-only sheet: the least work that puts this data into an .xlsx file. The project's export
+writes every row twice (the consolidated sheet and its workgroup's sheet), with string cells for
+text, number formats for amounts, a cover sheet and the running totals.
+
+Run: .venv/bin/python bench/export.py [--projects 10000]
+     (uses a throwaway SQLite database unless BENCH_DATABASE_URL points at PostgreSQL)
+Target (issue 6): ≤ 3× the floor, ≤ 200 MB peak memory.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def populate(count):
+    from django.core.management import call_command
+
+    from workgroups.models import Cycle, Project, Unit, Workgroup
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    cycle = Cycle.objects.get(fiscal_year=1399)
+    template = list(Project.objects.filter(cycle=cycle).select_related("workgroup"))
+    units = list(Unit.objects.exclude(kind="deputy"))
+    workgroups = {wg.pk: wg for wg in Workgroup.objects.all()}
+    next_priority = {
+        pk: 1 + Project.objects.filter(cycle=cycle, workgroup_id=pk).count() for pk in workgroups
+    }
+    batch = []
+    for number in range(count - len(template)):
+        source = template[number % len(template)]
+        priority = next_priority[source.workgroup_id]
+        next_priority[source.workgroup_id] += 1
+        batch.append(
+            Project(
+                cycle=cycle,
+                ref=f"bench-{number}",
+                title=f"{source.title} — ردیف {number}",
+                title_key=source.title_key,
+                proposing_unit=units[number % len(units)],
+                responsible_deputy_id=source.responsible_deputy_id,
+                workgroup_id=source.workgroup_id,
+                location=source.location,
+                kind=source.kind,
+                total_estimate=source.total_estimate,
+                requested_amount=source.requested_amount,
+                program_code_id=source.program_code_id,
+                budget_code_id=source.budget_code_id,
+                priority=priority if number % 10 else None,
+            )
+        )
+    Project.objects.bulk_create(batch, batch_size=2000)
+    return Project.objects.filter(cycle=cycle).count()
+
+
+def run_floor(output):
+    from openpyxl import Workbook
+
+    from workgroups.exporting import FIELDS, ordered_rows
+    from workgroups.models import Cycle
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("rows")
+    for row in ordered_rows(Cycle.objects.get(fiscal_year=1399)):
+        sheet.append([row[field] for field in FIELDS])
+    workbook.save(output)
+
+
+def run_export(output):
+    from workgroups.exporting import build_workbook
+    from workgroups.models import Cycle
+
+    build_workbook(cycle=Cycle.objects.get(fiscal_year=1399), output=output)
+
+
+def child(mode, database_url):
+    """One measured run in a fresh process, so peak memory belongs to this run alone."""
+    setup_django(database_url)
+    from django.db import connection
+
+    connection.ensure_connection()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as output:
+        start = time.perf_counter()
+        (run_floor if mode == "floor" else run_export)(output.name)
+        elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{elapsed:.4f} {peak / 1024:.1f} {(peak - before) / 1024:.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", choices=["floor", "export"])
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.database_url)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        setup_django(database_url)
+        count = populate(args.projects)
+        results = {}
+        for mode in ("floor", "export"):
+            runs = []
+            for _ in range(args.runs):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", mode, "--database-url", database_url],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()
+                runs.append([float(value) for value in out])
+            results[mode] = runs
+        floor = statistics.median(run[0] for run in results["floor"])
+        export = statistics.median(run[0] for run in results["export"])
+        print(f"export of {count} projects ({'PostgreSQL' if 'postgres' in database_url else 'SQLite'})")
+        print(f"  floor (write-only, one plain sheet): {floor:.2f} s, {count / floor:,.0f} rows/s")
+        rate = count / export
+        print(f"  project export (cover, consolidated, workgroup sheets): {export:.2f} s, {rate:,.0f} rows/s")
+        print(f"  ratio: {export / floor:.2f}x the floor (target <= 3x)")
+        print(
+            f"  peak memory of the export process: {max(r[1] for r in results['export']):.0f} MB "
+            f"(growth during the export: {max(r[2] for r in results['export']):.0f} MB; target <= 200 MB)"
+        )
+        print(f"  peak memory of the floor process: {max(r[1] for r in results['floor']):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

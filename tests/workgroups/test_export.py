@@ -1,0 +1,130 @@
+"""The exported workbook, read back with openpyxl: what the budget office opens in Excel."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from workgroups.exporting import build_workbook
+from workgroups.models import Cycle, Project, Unit, Workgroup
+
+HOSTILE_TITLES = ['=HYPERLINK("http://x")', "==1", "+۱۲۳", "-۵۰۰ تعدیل", "@SUM(A1)", "<b>پررنگ</b>"]
+
+
+@pytest.fixture
+def cycle(demo):
+    return Cycle.objects.get(fiscal_year=1399)
+
+
+def export(cycle, **kwargs):
+    buffer = io.BytesIO()
+    build_workbook(cycle=cycle, output=buffer, **kwargs)
+    buffer.seek(0)
+    return load_workbook(buffer)
+
+
+def test_sheets_are_rtl_with_frozen_header_and_filter(cycle):
+    workbook = export(cycle)
+    assert workbook.sheetnames[:2] == ["خلاصه", "فهرست تلفیقی"]
+    assert len(workbook.sheetnames) == 2 + Workgroup.objects.count()
+    for sheet in workbook.worksheets:
+        assert sheet.sheet_view.rightToLeft
+    consolidated = workbook["فهرست تلفیقی"]
+    assert consolidated.freeze_panes == "A2"
+    assert consolidated.auto_filter.ref == f"A1:S{Project.objects.filter(cycle=cycle).count() + 1}"
+    assert consolidated["B1"].value == "عنوان پروژه"
+
+
+def test_consolidated_lists_every_project_ranked_first(cycle):
+    workgroup = Workgroup.objects.get(slug="civil")
+    unranked = Project.objects.filter(cycle=cycle, workgroup=workgroup, priority=9).get()
+    unranked.priority = None
+    unranked.save(update_fields=["priority"])
+    rows = list(export(cycle)["فهرست تلفیقی"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == Project.objects.filter(cycle=cycle).count()
+    priorities = [row[0] for row in rows]
+    first_unranked = priorities.index(None)
+    assert all(p is not None for p in priorities[:first_unranked])
+    assert all(p is None for p in priorities[first_unranked:])
+    civil = [row for row in rows if row[4] == workgroup.name and row[0] is not None]
+    assert [row[0] for row in civil] == sorted(row[0] for row in civil)
+    assert unranked.title in [row[1] for row in rows[first_unranked:]]
+
+
+def test_codes_are_text_and_amounts_are_numbers(cycle):
+    sheet = export(cycle)["فهرست تلفیقی"]
+    header = [cell.value for cell in sheet[1]]
+    code_column = header.index("کد بودجه") + 1
+    amount_column = header.index("اعتبار درخواستی (میلیون ریال)") + 1
+    coded = [row for row in sheet.iter_rows(min_row=2) if row[code_column - 1].value]
+    assert coded
+    for row in coded:
+        assert row[code_column - 1].data_type == "s"
+        assert row[amount_column - 1].data_type == "n"
+        assert row[amount_column - 1].number_format == "#,##0"
+
+
+def test_hostile_titles_stay_literal_text(cycle):
+    unit, deputy = Unit.objects.get(code="R05"), Unit.objects.get(code="D6")
+    for title in HOSTILE_TITLES:
+        Project.objects.create(
+            cycle=cycle, title=title, proposing_unit=unit, responsible_deputy=deputy, requested_amount=1
+        )
+    sheet = export(cycle)["فهرست تلفیقی"]
+    cells = {row[1].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    for title in HOSTILE_TITLES:
+        assert cells[title].data_type == "s", title
+    # Nothing in the whole workbook is a formula.
+    for worksheet in export(cycle).worksheets:
+        for row in worksheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
+
+
+def test_control_characters_do_not_break_the_export(cycle):
+    project = Project.objects.filter(cycle=cycle).first()
+    Project.objects.filter(pk=project.pk).update(title="پروژه\x07 با نویسه کنترلی", description="x")
+    titles = [row[1] for row in export(cycle)["فهرست تلفیقی"].iter_rows(min_row=2, values_only=True)]
+    assert "پروژه با نویسه کنترلی" in titles
+
+
+def test_cumulative_total_and_ceiling(cycle):
+    rows = [
+        row
+        for row in export(cycle)["فهرست تلفیقی"].iter_rows(min_row=2, values_only=True)
+        if row[4] == "کارگروه تخصصی حمل و نقل و ترافیک"
+    ]
+    running = 0
+    for row in rows:
+        running += row[9]
+        assert row[10] == running
+    assert {row[11] for row in rows} == {"بله", "خیر"}
+
+
+def test_cover_sheet(cycle):
+    cover = export(cycle)["خلاصه"]
+    values = [row for row in cover.iter_rows(values_only=True)]
+    assert values[1][:2] == ("دوره بودجه", cycle.title)
+    assert values[3][0] == "تاریخ تهیه" and values[3][1].startswith("۱۴")  # Jalali, Persian digits
+    names = [row[0] for row in values[7:]]
+    assert names == list(Workgroup.objects.order_by("deputy__code").values_list("name", flat=True))
+
+
+def test_one_workgroup(cycle):
+    workbook = export(cycle, workgroup=Workgroup.objects.get(slug="transport"))
+    assert workbook.sheetnames == ["خلاصه", "حمل و نقل و ترافیک"]
+
+
+def test_command(cycle, tmp_path):
+    output = tmp_path / "coded.xlsx"
+    stdout = io.StringIO()
+    call_command("export_coded_list", "--cycle", "1399", "--output", str(output), stdout=stdout)
+    assert "61 projects" in stdout.getvalue()
+    assert load_workbook(output)["فهرست تلفیقی"].max_row == 62
+
+
+def test_command_unknown_cycle(demo, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="۱۳۰۰|1300"):
+        call_command("export_coded_list", "--cycle", "1300", "--output", str(tmp_path / "x.xlsx"))

@@ -1,0 +1,279 @@
+"""The coded, prioritized list as an Excel workbook for the budget.
+
+One pass over the cycle's projects in the consolidated order feeds the consolidated sheet and
+each workgroup's sheet at once (openpyxl write-only worksheets each stream to their own file,
+so rows may go to any of them in any order). Memory stays flat whatever the size of the list.
+
+Every text cell is written as a string cell, never left to openpyxl's guess: a title such as
+«=HYPERLINK(...)» or «-۵۰۰» stays text in Excel and LibreOffice. Codes are text (leading zeros
+kept); amounts are numbers with thousands separators; dates are Jalali text.
+"""
+
+import datetime
+import re
+
+from django.db.models import F
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from karaj_budget.jalali import format_jalali_datetime
+from workgroups.models import Project, Workgroup, WorkgroupCycle
+
+# Characters that the xlsx format cannot hold at all (openpyxl would raise IllegalCharacterError).
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+AMOUNT_FORMAT = "#,##0"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F5F6B")
+
+# (header, width, how to get the value from a project row, kind)
+COLUMNS = [
+    ("اولویت", 8, "priority", "number"),
+    ("عنوان پروژه", 60, "title", "text"),
+    ("واحد پیشنهاددهنده", 34, "proposing_unit__name", "text"),
+    ("کد واحد", 9, "proposing_unit__code", "text"),
+    ("کارگروه", 38, "workgroup__name", "text"),
+    ("محل اجرا", 18, "location", "text"),
+    ("نوع", 12, "kind", "text"),
+    ("پیشرفت فیزیکی (درصد)", 12, "physical_progress", "number"),
+    ("برآورد کل (میلیون ریال)", 18, "total_estimate", "amount"),
+    ("اعتبار درخواستی (میلیون ریال)", 18, "requested_amount", "amount"),
+    ("جمع تجمعی (میلیون ریال)", 18, "cumulative", "amount"),
+    ("در سقف اعتبار", 10, "fits", "text"),
+    ("کد برنامه عملیاتی", 14, "program_code__code", "text"),
+    ("عنوان برنامه عملیاتی", 44, "program_code__title", "text"),
+    ("کد بودجه", 12, "budget_code__code", "text"),
+    ("عنوان ردیف بودجه", 44, "budget_code__title", "text"),
+    ("نوع اعتبار", 22, "budget_code__credit_type", "text"),
+    ("وضعیت", 16, "state", "text"),
+    ("شناسه واحد", 14, "ref", "text"),
+]
+FIELDS = [source for _, _, source, _ in COLUMNS if source not in {"cumulative", "fits"}]
+KIND_LABELS = dict(Project.Kind.choices)
+STATE_LABELS = dict(Project.State.choices)
+CREDIT_LABELS = {"capital": "تملک دارایی‌های سرمایه‌ای", "current": "هزینه‌ای", "": "", None: ""}
+
+
+def text_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS.sub("", str(value)) if value is not None else None)
+    if value is not None:
+        cell.data_type = "s"
+    return cell
+
+
+def number_cell(sheet, value, number_format=None):
+    cell = WriteOnlyCell(sheet, value=value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def sheet_title(name, used):
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, unique per workbook."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", name).replace("کارگروه تخصصی", "").strip()[:31] or "کارگروه"
+    candidate, number = title, 2
+    while candidate in used:
+        suffix = f" ({number})"
+        candidate, number = title[: 31 - len(suffix)] + suffix, number + 1
+    used.add(candidate)
+    return candidate
+
+
+def new_list_sheet(workbook, title):
+    sheet = workbook.create_sheet(title)
+    sheet.sheet_view.rightToLeft = True
+    sheet.freeze_panes = "A2"
+    for index, (_, width, _, _) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header = []
+    for name, _, _, _ in COLUMNS:
+        cell = text_cell(sheet, name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+class RowWriter:
+    """Turns project rows into the cells of one sheet.
+
+    openpyxl guesses a cell's type from its value and treats only strings that start with «=» as
+    formulas, so other text goes in as plain values (the fast path) and «=…» text as explicit
+    string cells. Amount cells carry a number format; one styled cell per amount column is reused,
+    because a write-only sheet serialises each row as soon as it is appended.
+    """
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.amount_cells = {
+            index: number_cell(sheet, None, AMOUNT_FORMAT)
+            for index, (_, _, _, kind) in enumerate(COLUMNS)
+            if kind == "amount"
+        }
+
+    def append(self, row):
+        values = []
+        for index, (_, _, source, kind) in enumerate(COLUMNS):
+            value = row.get(source)
+            if value is None or value == "":
+                values.append(None)
+            elif kind == "text":
+                value = ILLEGAL_CHARACTERS.sub("", str(value))
+                values.append(text_cell(self.sheet, value) if value.startswith("=") else value)
+            elif kind == "amount":
+                cell = self.amount_cells[index]
+                cell.value = value
+                values.append(cell)
+            else:
+                values.append(value)
+        self.sheet.append(values)
+
+
+def ordered_rows(cycle, workgroup=None):
+    """Projects as plain dicts: ranked in priority order within their workgroup, then the rest."""
+    projects = Project.objects.filter(cycle=cycle)
+    if workgroup is not None:
+        projects = projects.filter(workgroup=workgroup)
+    ranked = projects.filter(priority__isnull=False).order_by("workgroup__deputy__code", "priority")
+    unranked = projects.filter(priority__isnull=True).order_by(
+        "workgroup__deputy__code", F("state").desc(), "-requested_amount", "pk"
+    )
+    for queryset in (ranked, unranked):
+        yield from queryset.values("workgroup_id", *FIELDS).iterator(chunk_size=2000)
+
+
+class ListTotals:
+    """Running cumulative requests per workgroup, against its ceiling (ranked projects only)."""
+
+    def __init__(self, ceilings):
+        self.ceilings = ceilings
+        self.cumulative = {}
+
+    def annotate(self, row):
+        row["kind"] = KIND_LABELS.get(row["kind"], row["kind"])
+        row["state"] = STATE_LABELS.get(row["state"], row["state"])
+        row["budget_code__credit_type"] = CREDIT_LABELS.get(row["budget_code__credit_type"], "")
+        if row["priority"] is None:
+            row["cumulative"] = row["fits"] = None
+            return row
+        total = self.cumulative.get(row["workgroup_id"], 0) + row["requested_amount"]
+        self.cumulative[row["workgroup_id"]] = total
+        row["cumulative"] = total
+        ceiling = self.ceilings.get(row["workgroup_id"])
+        row["fits"] = None if ceiling is None else ("بله" if total <= ceiling else "خیر")
+        return row
+
+
+def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
+    sheet = workbook.create_sheet("خلاصه", 0)
+    sheet.sheet_view.rightToLeft = True
+    for letter, width in zip("ABCDEFGHI", (40, 14, 14, 14, 20, 20, 30, 30, 66), strict=True):
+        sheet.column_dimensions[letter].width = width
+    by = (user.get_full_name() or user.username) if user is not None else "خط فرمان"
+    for label, value in (
+        ("فهرست کدگذاری‌شده و اولویت‌بندی‌شده پروژه‌ها", None),
+        ("دوره بودجه", cycle.title),
+        ("سال مالی", str(cycle.fiscal_year)),
+        ("تاریخ تهیه", format_jalali_datetime(now)),
+        ("تهیه‌کننده", by),
+    ):
+        sheet.append([text_cell(sheet, label), text_cell(sheet, value)])
+    sheet.append([])
+    headers = [
+        "کارگروه",
+        "تعداد پروژه",
+        "اولویت‌بندی‌شده",
+        "کدگذاری‌شده",
+        "اعتبار درخواستی",
+        "سقف اعتبار",
+        "وضعیت فهرست اولویت‌ها",
+        "وضعیت فهرست کدگذاری‌شده",
+        "چکیده (SHA-256) آخرین ارسال",
+    ]
+    header_cells = []
+    for name in headers:
+        cell = text_cell(sheet, name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for workgroup in workgroups:
+        summary = summaries[workgroup.pk]
+        sheet.append(
+            [
+                text_cell(sheet, workgroup.name),
+                number_cell(sheet, summary["count"]),
+                number_cell(sheet, summary["ranked"]),
+                number_cell(sheet, summary["coded"]),
+                number_cell(sheet, summary["requested"], AMOUNT_FORMAT),
+                number_cell(sheet, summary["ceiling"], AMOUNT_FORMAT),
+                text_cell(sheet, summary.get("priorities_state", "—")),
+                text_cell(sheet, summary.get("coding_state", "—")),
+                text_cell(sheet, summary.get("checksum")),
+            ]
+        )
+
+
+def submission_states(cycle, workgroups):
+    """State and checksum of each workgroup's latest submissions, where submissions exist.
+
+    Returns {workgroup_id: {"priorities_state": …, "coding_state": …, "checksum": …}}.
+    """
+    return {workgroup.pk: {} for workgroup in workgroups}
+
+
+def build_workbook(*, cycle, workgroup=None, user=None, output):
+    """Write the export for `cycle` (one workgroup's list, or every workgroup and the consolidation)."""
+    now = timezone.now()
+    workgroups = list(
+        Workgroup.objects.order_by("deputy__code")
+        if workgroup is None
+        else Workgroup.objects.filter(pk=workgroup.pk)
+    )
+    ceilings = dict(
+        WorkgroupCycle.objects.filter(cycle=cycle, workgroup__in=workgroups).values_list(
+            "workgroup_id", "credit_ceiling"
+        )
+    )
+    workbook = Workbook(write_only=True)
+    used_titles = {"خلاصه"}
+    consolidated = new_list_sheet(workbook, "فهرست تلفیقی") if workgroup is None else None
+    used_titles.add("فهرست تلفیقی")
+    sheets = {wg.pk: new_list_sheet(workbook, sheet_title(wg.name, used_titles)) for wg in workgroups}
+    summaries = {
+        wg.pk: {"count": 0, "ranked": 0, "coded": 0, "requested": 0, "ceiling": ceilings.get(wg.pk)}
+        for wg in workgroups
+    }
+    totals = ListTotals(ceilings)
+    writers = {sheet: RowWriter(sheet) for sheet in [consolidated, *sheets.values()] if sheet is not None}
+    written = dict.fromkeys(writers, 0)
+    for row in ordered_rows(cycle, workgroup):
+        row = totals.annotate(row)
+        summary = summaries[row["workgroup_id"]]
+        summary["count"] += 1
+        summary["ranked"] += row["priority"] is not None
+        summary["coded"] += bool(row["program_code__code"] and row["budget_code__code"])
+        if row["state"] == STATE_LABELS[Project.State.PROPOSED]:
+            summary["requested"] += row["requested_amount"]
+        for sheet in (sheets[row["workgroup_id"]], consolidated):
+            if sheet is not None:
+                writers[sheet].append(row)
+                written[sheet] += 1
+    for pk, states in submission_states(cycle, workgroups).items():
+        summaries[pk].update(states)
+    last_column = get_column_letter(len(COLUMNS))
+    for sheet, rows in written.items():
+        # Write-only sheets write the filter when the workbook is saved, so it can cover
+        # exactly the rows that were written.
+        sheet.auto_filter.ref = f"A1:{last_column}{rows + 1}"
+    write_cover(workbook, cycle=cycle, workgroups=workgroups, user=user, now=now, summaries=summaries)
+    workbook.save(output)
+    return sum(summary["count"] for summary in summaries.values())
+
+
+def export_filename(cycle, workgroup=None, now=None):
+    stamp = (now or timezone.now()).astimezone(datetime.UTC).strftime("%Y%m%d-%H%M")
+    scope = workgroup.slug if workgroup is not None else "all"
+    return f"coded-list-{cycle.fiscal_year}-{scope}-{stamp}.xlsx"
