@@ -1,7 +1,9 @@
 from django.contrib import admin
+from import_export.admin import ImportMixin
 
 from karaj_budget.admin_tools import NormalizedSearchMixin, jalali_date_filter
 from karaj_budget.jalali import format_jalali_datetime
+from programs.importing.admin import ProjectImportMixin
 from workgroups.forms import DeadlineAdminForm
 from workgroups.models import (
     AuditEntry,
@@ -75,7 +77,8 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(NormalizedSearchMixin, admin.ModelAdmin):
+class ProjectAdmin(ProjectImportMixin, ImportMixin, NormalizedSearchMixin, admin.ModelAdmin):
+    # «ورود از اکسل» (import/ and import/template/) runs programs.importing.projects.
     normalized_search_field = "title_key"
     list_display = [
         "title",

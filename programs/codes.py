@@ -1,0 +1,124 @@
+"""The two code schemes: budget circular codes and operational program codes.
+
+Both start from `persian.clean_code` (digits → ASCII, look-alike letters, safe numbers) and then
+apply their own scheme:
+
+- Budget circular codes are digits only: function (1 digit) › program (3) › sub-program (5) ›
+  budget line (8). Separators typed between groups (`5-01-01-001`, `5/01/01/001`, `5 01 01 001`)
+  are dropped; a dot is refused rather than silently stripped (`5.01.01.001` may be a decimal
+  number that went through Excel); any other length is refused. The parent of a code is its
+  prefix of the previous level.
+- Operational program codes are hyphenated segments of digits (`5-1-1-01`): mission › goal ›
+  strategy › program. `/`, en dashes and spaces between segments become `-`. The parent is the code
+  without its last segment.
+
+Each function raises PersianInputError with a message that says what is wrong.
+"""
+
+import re
+
+from karaj_budget.jalali import persian_digits
+from karaj_budget.persian import PersianInputError, clean_code, normalize_text, search_key_compact
+
+BUDGET_CODE_LENGTHS = {1: 1, 3: 2, 5: 3, 8: 4}  # digits → level
+BUDGET_LEVEL_NAMES = {1: "عملکرد", 2: "برنامه", 3: "زیربرنامه", 4: "ردیف بودجه"}
+BUDGET_LINE_LEVEL = 4
+
+# Latin letters that people (or OCR) type for digits.
+_LOOKALIKES = {"O": "۰ (صفر)", "L": "۱ (یک)", "I": "۱ (یک)"}
+_BUDGET_SEPARATORS = re.compile(r"[-/ ]+")
+_PROGRAM_SEPARATORS = re.compile(r" *[-/] *| +")
+_PROGRAM_CODE = re.compile(r"[0-9]+(?:-[0-9]+)*")
+
+
+def _refuse_lookalikes(text: str, original) -> None:
+    for letter, digit in _LOOKALIKES.items():
+        if letter in text:
+            raise PersianInputError(
+                f"کد «{original}» حرف لاتین «{letter if letter != 'L' else 'l'}» دارد که شبیه رقم "
+                f"{digit} است؛ کد فقط از رقم تشکیل می‌شود."
+            )
+
+
+def normalize_budget_code(value) -> str:
+    """A budget circular code as its digits: `۵-۰۱-۰۱-۰۰۱` → `50101001`."""
+    text = clean_code(value)
+    if "." in text:
+        raise PersianInputError(
+            f"کد «{text}» نقطه دارد؛ کد بودجه را بدون نقطه بنویسید (مثلاً 50101001 یا 5-01-01-001)."
+        )
+    _refuse_lookalikes(text, value if isinstance(value, str) else text)
+    digits = _BUDGET_SEPARATORS.sub("", text)
+    if not digits.isdigit() or not digits.isascii():
+        raise PersianInputError(f"کد بودجه «{text}» فقط باید رقم داشته باشد.")
+    if len(digits) not in BUDGET_CODE_LENGTHS:
+        hint = ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            hint = " اگر کد با صفر شروع می‌شده، اکسل صفر اول را حذف کرده است؛ ستون کد را «متن» کنید."
+        raise PersianInputError(
+            f"کد بودجه «{digits}» {persian_digits(len(digits))} رقمی است؛ کد بودجه ۱ رقم (عملکرد)، "
+            f"۳ رقم (برنامه)، ۵ رقم (زیربرنامه) یا ۸ رقم (ردیف) دارد.{hint}"
+        )
+    return digits
+
+
+def budget_code_level(code: str) -> int:
+    return BUDGET_CODE_LENGTHS[len(code)]
+
+
+def budget_parent_code(code: str) -> str | None:
+    """The prefix of the previous level: `50101001` → `50101` → `501` → `5` → None."""
+    lengths = sorted(BUDGET_CODE_LENGTHS)
+    index = lengths.index(len(code))
+    return code[: lengths[index - 1]] if index else None
+
+
+def normalize_program_code(value) -> str:
+    """An operational program code as hyphenated digit segments: `۵/۱/۱/۰۱` → `5-1-1-01`."""
+    text = clean_code(value)
+    if "." in text:
+        raise PersianInputError(
+            f"کد «{text}» نقطه دارد؛ بخش‌های کد برنامه را با خط تیره جدا کنید (مثلاً 5-1-1-01)."
+        )
+    _refuse_lookalikes(text, value if isinstance(value, str) else text)
+    code = _PROGRAM_SEPARATORS.sub("-", text.strip("-/ "))
+    if not _PROGRAM_CODE.fullmatch(code) or not code.isascii():
+        raise PersianInputError(
+            f"کد برنامه «{text}» نامعتبر است؛ کد از بخش‌های رقمی جداشده با خط تیره ساخته می‌شود "
+            "(مثلاً 5-1-1-01)."
+        )
+    return code
+
+
+def program_parent_code(code: str) -> str | None:
+    """The code without its last segment: `5-1-1-01` → `5-1-1`; None at the top."""
+    parent, _, _ = code.rpartition("-")
+    return parent or None
+
+
+_CREDIT_TYPES = {
+    search_key_compact(label): value
+    for label, value in [
+        ("capital", "capital"),
+        ("تملک دارایی‌های سرمایه‌ای", "capital"),
+        ("تملک", "capital"),
+        ("سرمایه‌ای", "capital"),
+        ("عمرانی", "capital"),
+        ("current", "current"),
+        ("هزینه‌ای", "current"),
+        ("جاری", "current"),
+    ]
+}
+
+
+def parse_credit_type(value) -> str:
+    """`capital`, `current` or "" (not given), from the English value or a Persian label."""
+    text = normalize_text(value)
+    if not text:
+        return ""
+    found = _CREDIT_TYPES.get(search_key_compact(text))
+    if found is None:
+        raise PersianInputError(
+            f"نوع اعتبار «{text}» شناخته نیست؛ «تملک دارایی‌های سرمایه‌ای» یا «هزینه‌ای» بنویسید."
+        )
+    return found

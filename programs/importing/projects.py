@@ -1,0 +1,406 @@
+"""Importing a unit's proposed projects for one cycle from a workbook.
+
+Same shape as the code tables: read, validate every row in Python against lookups loaded once,
+then write everything or nothing. A row with a `شناسه` (the unit's own reference) updates the
+project with that reference in the same unit and cycle; a row without one is created.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from karaj_budget.jalali import persian_digits
+from karaj_budget.persian import (
+    PersianInputError,
+    clean_code,
+    parse_amount,
+    parse_percent,
+    search_key,
+    search_key_compact,
+)
+from programs.codes import BUDGET_LINE_LEVEL, normalize_budget_code, normalize_program_code
+from programs.models import BudgetCode, ProgramCode
+
+from . import cells
+from .files import ImportFileError
+from .results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
+from .sheets import Column, header_key, read_table
+from .units import UnitMatcher
+
+COLUMNS = (
+    Column("title", "عنوان", ("title", "عنوان پروژه", "نام پروژه", "عنوان پروژه / فعالیت"), required=True),
+    Column(
+        "unit", "واحد پیشنهاددهنده", ("unit", "واحد", "واحد پیشنهاد دهنده", "پیشنهاددهنده"), required=True
+    ),
+    Column("deputy", "معاونت مسئول", ("deputy", "معاونت", "responsible_deputy")),
+    Column(
+        "requested",
+        "اعتبار درخواستی (میلیون ریال)",
+        ("requested", "اعتبار درخواستی", "requested_amount", "اعتبار پیشنهادی (میلیون ریال)"),
+        required=True,
+    ),
+    Column("total_estimate", "برآورد کل (میلیون ریال)", ("total_estimate", "برآورد کل")),
+    Column("location", "محل اجرا", ("location",)),
+    Column("kind", "نوع", ("kind", "نوع پروژه")),
+    Column(
+        "progress", "پیشرفت فیزیکی", ("progress", "پیشرفت فیزیکی (درصد)", "physical_progress", "درصد پیشرفت")
+    ),
+    Column("justification", "شرح و نیازسنجی", ("justification", "نیازسنجی", "شرح")),
+    Column("program_code", "کد برنامه عملیاتی", ("program_code", "کد برنامه")),
+    Column("budget_code", "کد بودجه", ("budget_code", "کد بخشنامه", "کد ردیف بودجه")),
+    Column("ref", "شناسه", ("ref", "شناسه پروژه", "شناسه واحد", "id")),
+)
+HEADERS = {column.key: column.header for column in COLUMNS}
+EXAMPLE = (
+    "احداث بوستان محله‌ای",
+    "منطقه ۵",
+    "معاونت خدمات شهری",
+    "۱۲٬۵۰۰",
+    "۴۰٬۰۰۰",
+    "منطقه ۵",
+    "جدید",
+    "0",
+    "نیاز محله به فضای سبز در جلسه مشترک تأیید شد.",
+    "6-1-1-01",
+    "60101001",
+    "R05-1399-01",
+)
+
+_KINDS = {
+    header_key(label): value
+    for label, value in [
+        ("جدید", "new"),
+        ("new", "new"),
+        ("در دست اجرا", "ongoing"),
+        ("در حال اجرا", "ongoing"),
+        ("ادامه‌دار", "ongoing"),
+        ("نیمه‌تمام", "ongoing"),
+        ("ongoing", "ongoing"),
+    ]
+}
+
+# Fields compared to decide between "updated" and "unchanged", with their column.
+_COMPARED = {
+    "title": "title",
+    "responsible_deputy_id": "deputy",
+    "location": "location",
+    "kind": "kind",
+    "physical_progress": "progress",
+    "total_estimate": "total_estimate",
+    "requested_amount": "requested",
+    "justification": "justification",
+    "program_code_id": "program_code",
+    "budget_code_id": "budget_code",
+}
+_COLUMN_FIELDS = {column: field for field, column in _COMPARED.items()}
+
+
+def import_projects(fileobj, *, cycle, dry_run=False, user=None) -> ImportResult:
+    """Validate a project list for `cycle` and, unless `dry_run` or anything is wrong, save it atomically."""
+    result = ImportResult(kind="projects", dry_run=dry_run)
+    try:
+        table = read_table(fileobj, COLUMNS, key_column="title")
+    except ImportFileError as error:
+        result.file_problems.append(Problem(None, None, str(error)))
+        return result
+    result.sheet = table.sheet
+    if not table.rows:
+        result.file_problems.append(Problem(None, None, "فایل هیچ ردیف داده‌ای زیر سطر عنوان ستون‌ها ندارد."))
+        return result
+    importer = _ProjectImport(table, cycle, result, user)
+    importer.validate()
+    if result.has_errors or dry_run:
+        return result
+    try:
+        with transaction.atomic():
+            importer.write()
+            _audit(user, cycle, result)
+    except IntegrityError as error:
+        result.file_problems.append(
+            Problem(None, None, f"ذخیره ناموفق بود و هیچ تغییری ثبت نشد (تداخل با تغییر هم‌زمان): {error}")
+        )
+        return result
+    result.written = True
+    return result
+
+
+def _audit(user, cycle, result):
+    from workgroups.models import AuditEntry
+
+    AuditEntry.objects.record(
+        actor=user,
+        action="import_projects",
+        summary=f"ورود پروژه‌های پیشنهادی {cycle} از اکسل: {result.summary_fa()}",
+        cycle=cycle,
+        details=result.totals,
+    )
+
+
+class _ProjectImport:
+    def __init__(self, table, cycle, result, user):
+        from workgroups.models import Project, Unit, Workgroup
+
+        self.Project = Project
+        self.table = table
+        self.cycle = cycle
+        self.year = cycle.fiscal_year
+        self.result = result
+        self.user = user
+        units = list(Unit.objects.all())
+        self.units = UnitMatcher(units, what="واحد")
+        self.deputies = UnitMatcher([u for u in units if u.kind == Unit.Kind.DEPUTY], what="معاونت")
+        self.unit_by_pk = {unit.pk: unit for unit in units}
+        self.workgroups = dict(Workgroup.objects.values_list("deputy_id", "pk"))
+        self.program_codes = {}
+        if table.has("program_code"):
+            self.program_codes = {
+                row[0]: row[1:]
+                for row in ProgramCode.objects.values_list(
+                    "code", "pk", "is_active", "valid_from_year", "valid_to_year"
+                )
+            }
+        self.budget_codes = {}
+        if table.has("budget_code"):
+            self.budget_codes = {
+                row[0]: row[1:]
+                for row in BudgetCode.objects.values_list(
+                    "code", "pk", "is_active", "valid_from_year", "valid_to_year", "level"
+                )
+            }
+        fields = ["pk", "proposing_unit_id", "ref", "title_key", "workgroup_id", "priority", *_COMPARED]
+        self.existing = {}
+        self.existing_titles = {}
+        for values in Project.objects.filter(cycle=cycle).values(*fields):
+            if values["ref"]:
+                self.existing[(values["proposing_unit_id"], values["ref"])] = values
+            key = (values["proposing_unit_id"], values["title_key"].replace(" ", ""))
+            self.existing_titles.setdefault(key, values["pk"])
+        self.items = []
+
+    def problem(self, outcome, key, message):
+        outcome.problems.append(Problem(outcome.number, HEADERS[key], message))
+        outcome.status = ERROR
+
+    def validate(self):
+        refs, titles = {}, {}
+        for row in self.table.rows:
+            item = self.parse(row)
+            partial = self.partial
+            if partial.get("ref") and partial.get("unit"):
+                first = refs.setdefault((partial["unit"].pk, partial["ref"]), row.number)
+                if first != row.number:
+                    self.problem(
+                        partial["outcome"],
+                        "ref",
+                        f"شناسه «{partial['ref']}» در همین واحد در ردیف {first} هم آمده است.",
+                    )
+                    continue
+            if item is None:
+                continue
+            outcome = item["outcome"]
+            unit_id = item["proposing_unit_id"]
+            title_key = (unit_id, search_key_compact(item["title"]))
+            first = titles.setdefault(title_key, (row.number, item["ref"]))
+            if first[0] != row.number and (not item["ref"] or not first[1] or item["ref"] == first[1]):
+                self.problem(
+                    outcome,
+                    "title",
+                    f"این پروژه در ردیف {first[0]} هم برای همین واحد آمده است (عنوان یکسان پس از یکسان‌سازی "
+                    "نویسه‌ها)؛ اگر دو پروژهٔ جداست، به هر کدام شناسهٔ جدا بدهید.",
+                )
+                continue
+            self.compare(item)
+            self.items.append(item)
+
+    def parse(self, row):
+        values = row.values
+        outcome = RowOutcome(number=row.number, label="")
+        self.result.rows.append(outcome)
+        item = self.partial = {"outcome": outcome}
+
+        def field(key, parse):
+            if key not in self.table.columns:
+                return
+            try:
+                item[key] = parse(values.get(key))
+            except PersianInputError as error:
+                self.problem(outcome, key, str(error))
+
+        field("title", lambda v: cells.text(v, max_length=255, required=True, what="عنوان"))
+        outcome.title = outcome.label = item.get("title", "")
+        field("unit", self.parse_unit)
+        field("deputy", self.parse_deputy)
+        field("requested", self.parse_requested)
+        field("total_estimate", lambda v: parse_amount(cells.usable(v)))
+        field("location", lambda v: cells.text(v, max_length=255, what="محل اجرا"))
+        field("kind", self.parse_kind)
+        field("progress", lambda v: parse_percent(cells.usable(v), as_fraction="progress" in row.percent))
+        field("justification", lambda v: cells.text(v, what="نیازسنجی"))
+        field("program_code", self.parse_program_code)
+        field("budget_code", self.parse_budget_code)
+        field("ref", self.parse_ref)
+        if outcome.problems:
+            return None
+        unit = item["unit"]
+        deputy = item.get("deputy")
+        if deputy is None:
+            deputy = unit if unit.kind == "deputy" else self.unit_by_pk.get(unit.default_deputy_id)
+            if deputy is None:
+                self.problem(outcome, "deputy", "معاونت مسئول خالی است و واحد، معاونت پیش‌فرض ندارد.")
+                return None
+        workgroup_id = self.workgroups.get(deputy.pk)
+        if workgroup_id is None:
+            self.problem(outcome, "deputy", f"معاونت «{deputy.name}» کارگروه تخصصی ندارد.")
+            return None
+        total, requested = item.get("total_estimate"), item["requested"]
+        if total is not None and total < requested:
+            self.result.warnings.append(
+                Problem(row.number, HEADERS["total_estimate"], "برآورد کل از اعتبار درخواستی کمتر است.")
+            )
+        return {
+            "outcome": outcome,
+            "number": row.number,
+            "proposing_unit_id": unit.pk,
+            "ref": item.get("ref", ""),
+            "title": item["title"],
+            "workgroup_id": workgroup_id,
+            "fields": {
+                "title": item["title"],
+                "responsible_deputy_id": deputy.pk,
+                "requested_amount": requested,
+                **{
+                    _COLUMN_FIELDS[key]: item[key]
+                    for key in ("total_estimate", "location", "kind", "progress", "justification")
+                    if key in item
+                },
+                **{f"{key}_id": item[key] for key in ("program_code", "budget_code") if key in item},
+            },
+        }
+
+    # --- cells --------------------------------------------------------------------------------
+
+    def parse_unit(self, value):
+        return self.units.match(cells.usable(value), fiscal_year=self.year)
+
+    def parse_deputy(self, value):
+        value = cells.usable(value)
+        if value is None:
+            return None
+        return self.deputies.match(value, fiscal_year=self.year)
+
+    def parse_requested(self, value):
+        amount = parse_amount(cells.usable(value))
+        if not amount:
+            raise PersianInputError("اعتبار درخواستی خالی یا صفر است؛ مبلغ را به میلیون ریال بنویسید.")
+        return amount
+
+    def parse_kind(self, value):
+        text = cells.text(value, what="نوع")
+        if not text:
+            return "new"
+        kind = _KINDS.get(header_key(text))
+        if kind is None:
+            raise PersianInputError(f"نوع «{text}» شناخته نیست؛ «جدید» یا «در دست اجرا» بنویسید.")
+        return kind
+
+    def _check_code(self, code, found, what):
+        if found is None:
+            raise PersianInputError(f"{what} «{code}» در سامانه تعریف نشده است.")
+        pk, is_active, valid_from, valid_to = found[:4]
+        if not is_active:
+            raise PersianInputError(f"{what} «{code}» غیرفعال است.")
+        if (valid_from and valid_from > self.year) or (valid_to and valid_to < self.year):
+            raise PersianInputError(f"{what} «{code}» در سال {persian_digits(self.year)} معتبر نیست.")
+        return pk
+
+    def parse_program_code(self, value):
+        value = cells.usable(value)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        code = normalize_program_code(value)
+        return self._check_code(code, self.program_codes.get(code), "کد برنامه")
+
+    def parse_budget_code(self, value):
+        value = cells.usable(value)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        code = normalize_budget_code(value)
+        found = self.budget_codes.get(code)
+        pk = self._check_code(code, found, "کد بودجه")
+        if found[4] != BUDGET_LINE_LEVEL:
+            raise PersianInputError(f"کد بودجه «{code}» ردیف بودجه نیست؛ کد ۸ رقمی ردیف را بنویسید.")
+        return pk
+
+    def parse_ref(self, value):
+        value = cells.usable(value)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ""
+        ref = clean_code(value)
+        if len(ref) > 64:
+            raise PersianInputError("شناسه بیش از ۶۴ نویسه است.")
+        return ref
+
+    # --- compare and write --------------------------------------------------------------------
+
+    def compare(self, item):
+        outcome = item["outcome"]
+        old = self.existing.get((item["proposing_unit_id"], item["ref"])) if item["ref"] else None
+        if old is None:
+            outcome.status = NEW
+            item["old"] = None
+            key = (item["proposing_unit_id"], search_key(item["title"]).replace(" ", ""))
+            if not item["ref"] and key in self.existing_titles:
+                self.result.warnings.append(
+                    Problem(
+                        item["number"],
+                        HEADERS["title"],
+                        "پروژه‌ای با همین عنوان برای همین واحد در این دوره ثبت شده است؛ ردیف، پروژهٔ تازه "
+                        "ساخته می‌شود (برای به‌روزرسانی، شناسه بدهید).",
+                    )
+                )
+            return
+        item["old"] = old
+        changes = [
+            HEADERS[column]
+            for field, column in _COMPARED.items()
+            if field in item["fields"] and item["fields"][field] != old[field]
+        ]
+        outcome.changes = changes
+        outcome.status = UPDATED if changes else UNCHANGED
+
+    def write(self):
+        Project = self.Project
+        now = timezone.now()
+        new, changed = [], []
+        creator = self.user if self.user is not None and self.user.is_authenticated else None
+        for item in self.items:
+            fields = item["fields"]
+            if item["old"] is None:
+                new.append(
+                    Project(
+                        cycle=self.cycle,
+                        ref=item["ref"],
+                        proposing_unit_id=item["proposing_unit_id"],
+                        workgroup_id=item["workgroup_id"],
+                        title_key=search_key(fields["title"]),
+                        created_by=creator,
+                        **fields,
+                    )
+                )
+            elif item["outcome"].status == UPDATED:
+                old = item["old"]
+                project = Project(pk=old["pk"], workgroup_id=item["workgroup_id"], priority=old["priority"])
+                for name, value in fields.items():
+                    setattr(project, name, value)
+                for name in _COMPARED:
+                    if name not in fields:
+                        setattr(project, name, old[name])
+                project.title_key = search_key(project.title)
+                project.updated_at = now
+                if item["workgroup_id"] != old["workgroup_id"]:
+                    # Another workgroup's list: the old rank means nothing there.
+                    project.priority = None
+                changed.append(project)
+        Project.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            names = [*_COMPARED, "title_key", "workgroup_id", "priority", "updated_at"]
+            Project.objects.bulk_update(changed, [n.removesuffix("_id") for n in names], batch_size=500)
