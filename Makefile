@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint serve bench clean
+.PHONY: run test lint serve backup restore bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,11 +38,29 @@ test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
-# Production: gunicorn behind a reverse proxy; static files served by WhiteNoise.
+# Production: gunicorn behind a reverse proxy; static files served by WhiteNoise (README,
+# "Production deployment"). Workers: $WEB_CONCURRENCY, else 2 x cores + 1, at most 9. The app
+# writes its own JSON access log; ACCESS_LOG=- adds gunicorn's. TIMEOUT covers the slowest
+# request (an Excel import or export); keep the proxy's read timeout above it. No control
+# socket: it is not used, and two instances on one machine would share its path in $HOME.
+WORKERS ?= $(or $(WEB_CONCURRENCY),$(shell n=$$(nproc 2>/dev/null || echo 1); w=$$((2 * n + 1)); [ $$w -gt 9 ] && w=9; echo $$w))
+TIMEOUT ?= 120
+ACCESS_LOG ?=
 serve: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn karaj_budget.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	exec $(VENV)/bin/gunicorn karaj_budget.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout $(TIMEOUT) --graceful-timeout 30 --max-requests 1000 --max-requests-jitter 100 \
+		--no-control-socket $(if $(ACCESS_LOG),--access-logfile $(ACCESS_LOG))
+
+# Backups (README, "Backups"): `make backup` writes var/backups/ (or $KARAJ_BACKUP_DIR),
+# `make backup FILE=x` writes x; `make restore FILE=x` asks before replacing the database.
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup_db $(if $(FILE),--output "$(FILE)")
+
+restore: $(VENV)/.runtime
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup"; exit 2; }
+	$(PY) manage.py restore_db "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

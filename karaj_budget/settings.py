@@ -5,6 +5,7 @@ One module, driven by environment variables with working local defaults
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "import_export",
+    "csp",
+    "axes",
     "programs",
     "workgroups",
 ]
@@ -53,12 +56,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files are not logged one line each.
+    "karaj_budget.logging.AccessLogMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "karaj_budget.urls"
@@ -96,7 +104,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     (BASE_DIR / "var").mkdir(exist_ok=True)
 
+# Where `manage.py backup_db` (`make backup`) writes when not given a file name.
+BACKUP_DIR = Path(os.environ.get("KARAJ_BACKUP_DIR") or BASE_DIR / "var" / "backups")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username + address is refused before the password is checked.
+    "karaj_budget.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -117,7 +134,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes the build that WhiteNoise serves with hashed, cache-forever names.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -150,10 +168,108 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "budget@karaj.local")
 
+# ---- Production security ----------------------------------------------------------------------
+# `manage.py check --deploy` is clean with DJANGO_DEBUG=false, a long DJANGO_SECRET_KEY and
+# DJANGO_ALLOWED_HOSTS (tests/karaj_budget/test_deploy.py). Local development keeps plain HTTP.
+
+# Behind a TLS-terminating reverse proxy, name the header it sets, e.g.
+# DJANGO_SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must overwrite it on every
+# request; the value that means HTTPS is "https").
+_proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The proxy's and the monitor's health checks may call the app over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Sessions live in the database (shared by every app server) and last one working day from
+# sign-in, or until the browser is closed.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# No script reads the CSRF cookie: pages that save with fetch() take the token from the
+# {% csrf_token %} input in the page, so the cookie can be hidden from JavaScript.
+CSRF_COOKIE_HTTPONLY = True
+
+# ---- Content-Security-Policy (django-csp 4) ----------------------------------------------------
+# Every script and style is a file under static/: no inline <script>, <style>, style="" or
+# onclick="" anywhere, the admin included (tests/karaj_budget/test_security.py). Enforced by
+# default, in development too, so a violation shows up before production; set
+# DJANGO_CSP_REPORT_ONLY=true to only report violations (in the browser console) while trying a
+# change out on a live site.
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+if env_bool("DJANGO_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
+
+# ---- Login throttling (django-axes) ------------------------------------------------------------
+# Lock a username *at one address* after 8 failures for 15 minutes. Locking by address alone
+# (the default) would lock out the whole office behind one proxy address; by username alone,
+# anyone could lock out a colleague. A success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("KARAJ_LOGIN_FAILURE_LIMIT", 8))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KARAJ_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Retrying during the lockout does not restart the 15 minutes, so the page's promise holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "karaj_budget.security.lockout_response"
+# Security logs name the username and address of failures and lockouts (axes masks them by
+# default); passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
+# The person's own address, read from the reverse proxy's header (karaj_budget/security.py).
+AXES_CLIENT_IP_CALLABLE = "karaj_budget.security.client_ip"
+# META name of the header the proxy sets, e.g. HTTP_X_FORWARDED_FOR, and how many proxies in
+# front of the app append to it. Empty: the app is reached directly and REMOTE_ADDR is the client.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", 1))
+
+# ---- Logging ------------------------------------------------------------------------------------
+# Production writes one JSON object a line to the console (karaj_budget/logging.py): time, level,
+# logger, message, and the request's method, path, user, client address and status where there
+# is one. Development keeps plain text. DJANGO_LOG_FORMAT=plain|json overrides either.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "karaj_budget.logging.JSONFormatter"},
+    },
+    "handlers": {
+        # stderr, which systemd or the container runtime collects like stdout, so that log lines
+        # never mix into a command's own output (`manage.py dumpdata > file`).
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One line per request, the access log in production (`make serve` turns gunicorn's off);
+        # in development runserver prints its own.
+        "karaj_budget.access": {"level": "WARNING" if DEBUG else "INFO"},
+        # Its start-up banner would otherwise open the output of every manage.py command.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
