@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from karaj_budget.jalali import format_jalali_date
 from karaj_budget.persian import normalize_text, search_key
 
 
@@ -424,3 +425,110 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class Meeting(models.Model):
+    """A joint meeting of a workgroup head with the experts of districts and organizations.
+
+    A ranking saved "in" a meeting carries it in the audit trail, and the meeting remembers the
+    version of the list it settled (`ranking_version`), so the page can say "ranked in the meeting
+    of 1398/09/10" for as long as nobody has changed the order since.
+    """
+
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.CASCADE, related_name="meetings"
+    )
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField("تاریخ جلسه")
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="حاضران (کاربران)", blank=True, related_name="meetings"
+    )
+    representatives = models.TextField(
+        "نمایندگان واحدها",
+        blank=True,
+        help_text="هر نماینده در یک سطر، مثلاً «علی رضایی — منطقه ۵».",
+    )
+    minutes = models.TextField("صورت‌جلسه", blank=True)
+    decisions = models.TextField("مصوبات", blank=True)
+    ranking_version = models.PositiveIntegerField("نسخه فهرست مصوب", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ثبت‌کننده",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("ثبت", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = "جلسه مشترک"
+        verbose_name_plural = "جلسه‌های مشترک"
+
+    def __str__(self):
+        return f"جلسه {format_jalali_date(self.held_on)}"
+
+    def get_absolute_url(self):
+        return reverse("workgroups:meeting-detail", args=[self.workgroup.slug, self.pk])
+
+    def representative_lines(self):
+        return [line for line in self.representatives.splitlines() if line.strip()]
+
+
+class RemitRequest(models.Model):
+    """A head's request that the budget office move a project out of the workgroup's remit."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "در انتظار تصمیم دفتر"
+        ACCEPTED = "accepted", "پذیرفته (انتقال به کارگروه دیگر)"
+        REJECTED = "rejected", "رد شده (بازگشت به فهرست)"
+
+    project = models.ForeignKey(
+        Project, verbose_name="پروژه", on_delete=models.CASCADE, related_name="remit_requests"
+    )
+    from_workgroup = models.ForeignKey(
+        Workgroup, verbose_name="از کارگروه", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="درخواست‌کننده",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("زمان درخواست", default=timezone.now)
+    reason = models.TextField("دلیل")
+    previous_priority = models.PositiveIntegerField("اولویت پیش از درخواست", null=True, blank=True)
+    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.OPEN)
+    target_workgroup = models.ForeignKey(
+        Workgroup,
+        verbose_name="کارگروه مقصد",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="کارگروهی که پروژه در حوزه آن است؛ دفتر بودجه تعیین می‌کند.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تصمیم‌گیرنده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("زمان تصمیم", null=True, blank=True)
+    decision_note = models.TextField("توضیح تصمیم", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "درخواست تعیین کارگروه"
+        verbose_name_plural = "درخواست‌های تعیین کارگروه"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(state="open"), name="remitrequest_one_open_per_project"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} — {self.get_state_display()}"

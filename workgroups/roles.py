@@ -16,6 +16,9 @@ OFFICE_PERMISSIONS = {
         "membership": ["view"],
         "unitexpert": ["view"],
         "auditentry": ["view"],
+        # Heads send projects outside their remit; the office decides where they go.
+        "remitrequest": ["view", "change"],
+        "meeting": ["view"],
     },
     "programs": {
         "programcode": ["view", "add", "change"],

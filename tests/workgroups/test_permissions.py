@@ -108,6 +108,80 @@ MATRIX = [
         None,
         {"anon": 302, "head_a": 403, "member_a": 403, "office": 403, "expert": 200, "stranger": 403},
     ),
+    # The ranking page's companions: whoever may see the list reads its history and meetings;
+    # only the head records meetings. Saves are POST-only (their refusals: test_ranking.py).
+    (
+        "workgroups:ranking-history",
+        {"slug": "civil"},
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 200,
+            "head_b": 404,
+            "office": 200,
+            "expert": 404,
+            "stranger": 404,
+        },
+    ),
+    (
+        "workgroups:meeting-list",
+        {"slug": "civil"},
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 200,
+            "head_b": 404,
+            "office": 200,
+            "expert": 404,
+            "stranger": 404,
+        },
+    ),
+    (
+        "workgroups:meeting-create",
+        {"slug": "civil"},
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 403,
+            "head_b": 404,
+            "office": 403,
+            "expert": 404,
+            "stranger": 404,
+        },
+    ),
+    ("workgroups:ranking-save", {"slug": "civil"}, {"anon": 302, "head_a": 405, "head_b": 405}),
+    ("workgroups:ranking-update", {"slug": "civil"}, {"anon": 302, "head_a": 405, "member_a": 405}),
+    (
+        "workgroups:project-panel",
+        {"slug": "civil", "pk": "civil_project"},
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 200,
+            "head_b": 404,
+            "office": 200,
+            "expert": 404,
+            "stranger": 404,
+        },
+    ),
+    (
+        "workgroups:project-remit",
+        {"slug": "civil", "pk": "civil_project"},
+        {
+            "anon": 302,
+            "head_a": 200,
+            "member_a": 403,
+            "head_b": 404,
+            "office": 403,
+            "expert": 404,
+            "stranger": 404,
+        },
+    ),
+    (
+        "workgroups:project-panel",
+        {"slug": "civil", "pk": "transport_project"},
+        {"head_a": 404, "office": 404},
+    ),
 ]
 
 CASES = [
@@ -122,7 +196,8 @@ def test_permission_matrix(client, personas, targets, url_name, key, persona, ex
     if key is None:
         url = reverse(url_name)
     elif isinstance(key, dict):
-        url = reverse(url_name, kwargs=key)
+        # A "pk" naming a target stands for that target's primary key.
+        url = reverse(url_name, kwargs={k: targets.get(v, v) if k == "pk" else v for k, v in key.items()})
     else:
         url = reverse(url_name, args=[targets[key]])
     if persona != "anon":

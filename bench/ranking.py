@@ -1,0 +1,148 @@
+"""The ranking page and a full reorder with 500 projects in one workgroup.
+
+Run: .venv/bin/python bench/ranking.py            (a throwaway SQLite file)
+     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/ranking.py
+     (PostgreSQL: a throwaway test_<name> database, dropped at the end)
+Targets (issue 4): the page's query count does not grow with the list, page median < 100 ms,
+full reorder of 500 saved in one request with median < 50 ms. Times are in-process (Django's test
+client), without a web server in front.
+"""
+
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
+
+PROJECTS = 500
+RUNS = 30
+
+
+def build_list():
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from workgroups.models import Cycle, Deadline, Membership, Project, Unit, Workgroup, WorkgroupCycle
+
+    deputy = Unit.objects.create(code="D9", name="معاونت آزمایشی", kind=Unit.Kind.DEPUTY)
+    district = Unit.objects.create(code="R99", name="منطقه آزمایشی", kind=Unit.Kind.DISTRICT)
+    workgroup = Workgroup.objects.create(slug="bench", name="کارگروه آزمایشی", deputy=deputy)
+    cycle = Cycle.objects.create(fiscal_year=1406, title="بودجه ۱۴۰۶", is_current=True)
+    Deadline.objects.create(
+        cycle=cycle, kind=Deadline.Kind.PRIORITIES, due_at=timezone.now() + timezone.timedelta(days=5)
+    )
+    WorkgroupCycle.objects.create(workgroup=workgroup, cycle=cycle, credit_ceiling=PROJECTS * 3000)
+    head = get_user_model().objects.create_user("bench_head", first_name="رئیس", last_name="آزمایشی")
+    Membership.objects.create(workgroup=workgroup, user=head, role=Membership.Role.HEAD)
+    rng = random.Random(1399)
+    Project.objects.bulk_create(
+        [
+            Project(
+                cycle=cycle,
+                workgroup=workgroup,
+                responsible_deputy=deputy,
+                proposing_unit=district,
+                title=f"پروژه آزمایشی شماره {number}",
+                location=f"محله {number % 40}",
+                kind=rng.choice(["new", "ongoing"]),
+                total_estimate=rng.randrange(5_000, 900_000),
+                requested_amount=rng.randrange(1_000, 10_000),
+                priority=number,
+            )
+            for number in range(1, PROJECTS + 1)
+        ]
+    )
+    return workgroup, cycle, head
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def measure(workgroup, head):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from workgroups.models import Project, WorkgroupCycle
+
+    client = Client()
+    client.force_login(head)
+    page_url = reverse("workgroups:workgroup-detail", args=[workgroup.slug])
+    save_url = reverse("workgroups:ranking-save", args=[workgroup.slug])
+
+    client.get(page_url)  # warm up templates and connections
+    with CaptureQueriesContext(connection) as page_queries:
+        response = client.get(page_url)
+    assert response.status_code == 200, response.status_code
+    assert response.content.decode().count("data-project-id=") == PROJECTS
+
+    page_times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        client.get(page_url)
+        page_times.append(time.perf_counter() - start)
+
+    ids = list(Project.objects.filter(workgroup=workgroup).order_by("priority").values_list("pk", flat=True))
+    rng = random.Random(9)
+    save_times = []
+    save_queries = None
+    for run in range(RUNS):
+        version = WorkgroupCycle.objects.get(workgroup=workgroup).ranking_version
+        rng.shuffle(ids)  # a full reorder: every position changes
+        body = json.dumps({"version": version, "order": ids})
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.post(save_url, body, content_type="application/json")
+            save_times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.content
+        if run == 0:
+            save_queries = len(queries)
+    return len(page_queries), page_times, save_queries, save_times
+
+
+def main():
+    import django
+
+    using_default = "DATABASE_URL" not in os.environ
+    if using_default:
+        workdir = tempfile.mkdtemp(prefix="ranking-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    if using_default:
+        call_command("migrate", verbosity=0)
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        workgroup, _cycle, head = build_list()
+        page_queries, page_times, save_queries, save_times = measure(workgroup, head)
+    finally:
+        if using_default:
+            connection.close()
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+    print(f"ranking page and full reorder, {PROJECTS} projects in one workgroup, {connection.vendor}")
+    print(f"  page: {page_queries} queries (constant; pinned in tests/workgroups/test_ranking.py)")
+    print(f"  page: median {median_ms(page_times):.1f} ms over {RUNS} runs (target < 100 ms)")
+    print(f"  save of a full reorder: {save_queries} queries, one request")
+    print(
+        f"  save of a full reorder: median {median_ms(save_times):.1f} ms over {RUNS} runs (target < 50 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
