@@ -254,13 +254,20 @@ def check_every_project_ranked(workgroup, cycle, projects):
     return []
 
 
+def check_priorities_submitted(workgroup, cycle, projects):
+    # The coded list is the ranked list with codes: its order must already be with the office.
+    if not Submission.objects.for_list(workgroup, cycle, Kind.PRIORITIES).standing().exists():
+        return ["نخست فهرست اولویت‌بندی‌شده را ارسال کنید."]
+    return []
+
+
 # What must hold before a list of each kind may be submitted. The coding issue appends its
 # "every project coded" check to the coding list. Each check takes (workgroup, cycle, projects) —
 # `projects` being the list's active projects, with codes and units loaded — and returns Persian
 # sentences, one per problem.
 SUBMISSION_CHECKS = {
     Kind.PRIORITIES: [check_not_empty, check_every_project_ranked],
-    Kind.CODING: [check_not_empty, check_every_project_ranked],
+    Kind.CODING: [check_priorities_submitted, check_not_empty, check_every_project_ranked],
 }
 
 
@@ -668,11 +675,6 @@ def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None):
     if not status.is_frozen:
         status.lock_reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now)
         status.todo = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
-        if (
-            kind == Kind.CODING
-            and not Submission.objects.for_list(workgroup, cycle, Kind.PRIORITIES).exists()
-        ):
-            status.todo.insert(0, "نخست فهرست اولویت‌بندی‌شده را ارسال کنید.")
         may_act = user is not None and can_submit(user, workgroup)
         status.can_submit = may_act and status.lock_reason is None and not status.todo
     return status

@@ -27,7 +27,7 @@
       var area = chart.chartArea;
       var ctx = chart.ctx;
       ctx.save();
-      markers.forEach(function (marker) {
+      markers.forEach(function (marker, index) {
         var position = x.getPixelForValue(marker.index);
         ctx.strokeStyle = options.color;
         ctx.setLineDash([6, 4]);
@@ -40,7 +40,7 @@
         ctx.fillStyle = options.color;
         ctx.font = "600 12px " + options.font;
         ctx.textAlign = "right";
-        ctx.fillText(marker.label, position - 4, area.top + 14);
+        ctx.fillText(marker.label, position - 4, area.top + 14 + index * 16);
       });
       ctx.restore();
     }
