@@ -129,3 +129,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from workgroups import admin_submissions  # noqa: E402,F401

@@ -16,6 +16,9 @@ OFFICE_PERMISSIONS = {
         "membership": ["view"],
         "unitexpert": ["view"],
         "auditentry": ["view"],
+        "extension": ["view", "add", "change"],
+        "submission": ["view"],
+        "reminderlog": ["view"],
     },
     "programs": {
         "programcode": ["view", "add", "change"],
