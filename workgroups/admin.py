@@ -131,4 +131,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-from workgroups import admin_ranking  # noqa: E402,F401
+from workgroups import admin_ranking, admin_submissions  # noqa: E402,F401

@@ -5,6 +5,8 @@ workgroup, which ranks and codes the projects in its remit for a cycle (fiscal y
 """
 
 import datetime
+import hashlib
+import json
 
 from django.conf import settings
 from django.db import models
@@ -532,3 +534,213 @@ class RemitRequest(models.Model):
 
     def __str__(self):
         return f"{self.project} — {self.get_state_display()}"
+
+
+class Extension(models.Model):
+    """A new due date for one workgroup's list, granted by the budget office (the latest grant wins)."""
+
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.CASCADE, related_name="extensions"
+    )
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="extensions")
+    kind = models.CharField("نوع", max_length=16, choices=Deadline.Kind.choices)
+    due_at = models.DateTimeField("مهلت تازه")
+    reason = models.TextField("دلیل")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تمدیدکننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("زمان تمدید", default=timezone.now)
+
+    class Meta:
+        ordering = ["cycle", "workgroup", "kind", "-granted_at", "-pk"]
+        verbose_name = "تمدید مهلت"
+        verbose_name_plural = "تمدیدهای مهلت"
+        indexes = [models.Index(fields=["cycle", "workgroup", "kind"], name="extension_list_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.workgroup}"
+
+
+# The list each deadline is about, as a noun («فهرست … ارسال شد»); Deadline.Kind's labels are actions.
+LIST_TITLES = {Deadline.Kind.PRIORITIES: "فهرست اولویت‌بندی‌شده", Deadline.Kind.CODING: "فهرست کدگذاری‌شده"}
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_list(self, workgroup, cycle, kind):
+        return self.filter(workgroup=workgroup, cycle=cycle, kind=kind)
+
+    def standing(self):
+        """Submissions that still stand: submitted or accepted (a returned one reopened the list)."""
+        return self.exclude(state=Submission.State.RETURNED)
+
+    def pending(self):
+        return self.filter(state=Submission.State.SUBMITTED)
+
+
+class Submission(models.Model):
+    """A workgroup's list as it was sent to the budget office: a frozen snapshot with its checksum.
+
+    The snapshot and checksum never change after creation (`save()` refuses it); `verify()`
+    recomputes the checksum, so tampering through raw SQL or `QuerySet.update()` is still detected.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "ارسال‌شده، در انتظار بررسی"
+        ACCEPTED = "accepted", "پذیرفته‌شده"
+        RETURNED = "returned", "بازگشت‌داده‌شده"
+
+    FROZEN_FIELDS = ("snapshot", "checksum")
+    FROZEN_MESSAGE = "فهرست ارسال‌شده و چکیده آن پس از ارسال تغییرپذیر نیست."
+
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.PROTECT, related_name="submissions"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name="دوره", on_delete=models.PROTECT, related_name="submissions"
+    )
+    kind = models.CharField("نوع", max_length=16, choices=Deadline.Kind.choices)
+    number = models.PositiveIntegerField("نوبت ارسال")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ارسال‌کننده",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField("زمان ارسال", default=timezone.now)
+    due_at = models.DateTimeField("مهلت در زمان ارسال", null=True, blank=True)
+    late_by = models.DurationField("تأخیر", null=True, blank=True)
+    snapshot = models.JSONField("فهرست ارسال‌شده")
+    checksum = models.CharField("چکیده SHA-256", max_length=64)
+    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="بررسی‌کننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("زمان بررسی", null=True, blank=True)
+    review_reason = models.TextField("دلیل بازگشت", blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "workgroup", "kind", "-number"]
+        verbose_name = "ارسال فهرست"
+        verbose_name_plural = "ارسال‌های فهرست"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workgroup", "cycle", "kind", "number"], name="submission_unique_number"
+            ),
+            # A list is either open or frozen by one standing submission, never by two.
+            models.UniqueConstraint(
+                fields=["workgroup", "cycle", "kind"],
+                condition=~Q(state="returned"),
+                name="submission_one_standing_per_list",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="submission_number_from_one"),
+            models.CheckConstraint(
+                condition=Q(state="submitted") | Q(reviewed_at__isnull=False),
+                name="submission_reviewed_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="submission_queue_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.workgroup} — نوبت {self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and set(update_fields) & set(self.FROZEN_FIELDS):
+                raise ValueError(self.FROZEN_MESSAGE)
+            frozen = getattr(self, "_frozen", None)
+            if frozen is None and update_fields is None:
+                stored = type(self).objects.filter(pk=self.pk).values_list(*self.FROZEN_FIELDS).first()
+                frozen = (canonical_json(stored[0]), stored[1]) if stored else None
+                if not self.get_deferred_fields().isdisjoint(self.FROZEN_FIELDS):
+                    frozen = None  # still deferred: a plain save would not write them
+            if frozen is not None and update_fields is None and self._frozen_values() != frozen:
+                raise ValueError(self.FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+        if self.get_deferred_fields().isdisjoint(self.FROZEN_FIELDS):
+            self._frozen = self._frozen_values()
+
+    def get_absolute_url(self):
+        return reverse("workgroups:submission-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember what was loaded, unless the snapshot was deferred (then save() asks the database).
+        loaded = instance.get_deferred_fields().isdisjoint(cls.FROZEN_FIELDS)
+        instance._frozen = instance._frozen_values() if loaded else None
+        return instance
+
+    def _frozen_values(self):
+        return (canonical_json(self.snapshot), self.checksum)
+
+    @property
+    def projects(self):
+        return self.snapshot.get("projects", [])
+
+    @property
+    def list_title(self):
+        return LIST_TITLES[self.kind]
+
+    def verify(self):
+        """True when the stored checksum still matches the stored snapshot's list."""
+        return snapshot_checksum(self.snapshot) == self.checksum
+
+    @property
+    def is_late(self):
+        return self.late_by is not None
+
+
+def canonical_json(value):
+    """One byte string per value: sorted keys, no spaces, UTF-8 (what the checksum is taken of)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def snapshot_checksum(snapshot):
+    """SHA-256 (hex) of the canonical JSON of a snapshot's project list.
+
+    Only the list is hashed, not the metadata around it, so the checksum of the live list taken
+    today can be compared with a submission's: equal means "nothing changed since".
+    """
+    return hashlib.sha256(canonical_json(snapshot.get("projects", []))).hexdigest()
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail per workgroup, list, offset and due date: inserted before sending, so two
+    overlapping runs of the command cannot both send it (the second hits the unique constraint)."""
+
+    workgroup = models.ForeignKey(
+        Workgroup, verbose_name="کارگروه", on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("نوع", max_length=16, choices=Deadline.Kind.choices)
+    days_before = models.PositiveSmallIntegerField("روز پیش از مهلت")
+    due_at = models.DateTimeField("مهلت")
+    recipients = models.TextField("گیرندگان", blank=True)
+    sent_at = models.DateTimeField("زمان ارسال", default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "یادآوری ارسال‌شده"
+        verbose_name_plural = "یادآوری‌های ارسال‌شده"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workgroup", "cycle", "kind", "days_before", "due_at"], name="reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.workgroup} — {self.get_kind_display()} — {self.days_before}"

@@ -19,6 +19,9 @@ OFFICE_PERMISSIONS = {
         # Heads send projects outside their remit; the office decides where they go.
         "remitrequest": ["view", "change"],
         "meeting": ["view"],
+        "extension": ["view", "add", "change"],
+        "submission": ["view"],
+        "reminderlog": ["view"],
     },
     "programs": {
         "programcode": ["view", "add", "change"],

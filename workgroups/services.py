@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_date, persian_digits
+from workgroups import submissions
 from workgroups.models import AuditEntry, Deadline, Meeting, Project, RemitRequest, WorkgroupCycle
 
 # Far more than any workgroup's list; a longer body is refused before the database is asked.
@@ -71,14 +72,13 @@ class RankingResult:
 def ranking_lock_reason(*, workgroup, cycle, now=None):
     """Why the list may not be reordered now, or None. The one place that decides it.
 
-    Today only a passed *hard* priorities deadline locks the list: after a soft deadline the
+    The submission workflow decides: a submitted (not returned) list is frozen, and a passed
+    *hard* deadline locks it unless the office granted an extension. After a soft deadline the
     head may still rank and submit late (BRIEF §3 step 4 flags lateness, it does not forbid it).
-    Submission freezing (a later step) adds its refusal here.
     """
-    deadline = cycle.deadlines.filter(kind=Deadline.Kind.PRIORITIES).first()
-    if deadline is not None and deadline.is_hard and not deadline.is_open(now):
-        return LOCKED_MESSAGE
-    return None
+    return submissions.list_lock_reason(
+        workgroup=workgroup, cycle=cycle, kind=Deadline.Kind.PRIORITIES, now=now
+    )
 
 
 def ensure_ranking_open(*, workgroup, cycle):

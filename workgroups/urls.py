@@ -21,3 +21,7 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
 ]
+
+from workgroups import urls_submissions  # noqa: E402
+
+urlpatterns += urls_submissions.urlpatterns

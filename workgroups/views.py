@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import format_money, persian_digits
-from workgroups import access, services
+from workgroups import access, services, submissions, views_submissions
 from workgroups.forms import MeetingForm, ProjectForm, RankingPositionsForm, RemitForm
 from workgroups.models import (
     AuditEntry,
@@ -218,6 +218,7 @@ def workgroup_detail(request, slug):
     workgroup = access.get_workgroup_for_user(request.user, slug)
     cycle = current_cycle_or_404()
     context = ranking_context(request, workgroup, cycle)
+    context["deadline_status"] = submissions.deadline_summary(workgroup, cycle, user=request.user)
     context["history"] = list(
         AuditEntry.objects.filter(workgroup=workgroup, cycle=cycle).select_related("actor")[:8]
     )
@@ -513,25 +514,24 @@ def project_detail(request, pk):
     )
 
 
-def ensure_proposals_open(cycle):
-    """Units propose and edit until the priorities deadline; after it the list belongs to the workgroup."""
-    deadline = cycle.deadlines.filter(kind=Deadline.Kind.PRIORITIES).first()
-    if deadline is not None and not deadline.is_open():
-        raise PermissionDenied("مهلت ثبت و ویرایش پیشنهادها برای این دوره گذشته است.")
-
-
 @login_required
 def project_create(request):
     unit = access.unit_of(request.user)
     if unit is None:
         raise PermissionDenied("فقط کارشناسان مناطق و سازمان‌ها پروژه پیشنهاد می‌دهند.")
     cycle = current_cycle_or_404()
-    ensure_proposals_open(cycle)
+    submissions.ensure_proposals_open(cycle=cycle)
     form = ProjectForm(
         request.POST or None,
         fiscal_year=cycle.fiscal_year,
         initial={"responsible_deputy": unit.default_deputy_id},
     )
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = Workgroup.objects.get(deputy=form.cleaned_data["responsible_deputy"])
+            submissions.ensure_proposals_open(cycle=cycle, workgroup=target)
+        except submissions.ListLocked as error:
+            form.add_error(None, error.message)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             project = form.save(commit=False)
@@ -556,13 +556,20 @@ def project_create(request):
 def project_edit(request, pk):
     project = access.get_project_for_user(request.user, pk, write=True)
     if not access.is_budget_office(request.user):
-        ensure_proposals_open(project.cycle)
+        submissions.ensure_proposals_open(cycle=project.cycle, workgroup=project.workgroup)
     before = {
         "title": project.title,
         "requested_amount": project.requested_amount,
         "responsible_deputy": project.responsible_deputy.code,
     }
     form = ProjectForm(request.POST or None, instance=project, fiscal_year=project.cycle.fiscal_year)
+    if request.method == "POST" and form.is_valid() and "responsible_deputy" in form.changed_data:
+        if not access.is_budget_office(request.user):
+            target = Workgroup.objects.get(deputy=form.cleaned_data["responsible_deputy"])
+            try:
+                submissions.ensure_proposals_open(cycle=project.cycle, workgroup=target)
+            except submissions.ListLocked as error:
+                form.add_error("responsible_deputy", error.message)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             project = form.save(commit=False)
@@ -590,32 +597,8 @@ def project_edit(request, pk):
 
 @login_required
 def office_home(request):
-    access.require_budget_office(request.user)
-    cycle = current_cycle_or_404()
-    rows = (
-        WorkgroupCycle.objects.filter(cycle=cycle)
-        .select_related("workgroup")
-        .annotate(
-            project_count=Count("workgroup__projects", filter=Q(workgroup__projects__cycle=cycle)),
-            ranked_count=Count(
-                "workgroup__projects",
-                filter=Q(workgroup__projects__cycle=cycle, workgroup__projects__priority__isnull=False),
-            ),
-            requested=Sum(
-                "workgroup__projects__requested_amount",
-                filter=Q(
-                    workgroup__projects__cycle=cycle,
-                    workgroup__projects__state=Project.State.PROPOSED,
-                ),
-            ),
-        )
-        .order_by("workgroup__deputy__code")
-    )
-    return render(
-        request,
-        "workgroups/office_home.html",
-        {"cycle": cycle, "rows": rows, "deadlines": cycle.deadlines.all()},
-    )
+    """The budget office's home: the dashboard of every workgroup against both deadlines."""
+    return views_submissions.office_dashboard(request)
 
 
 @login_required

@@ -7,7 +7,8 @@ anonymous users are sent to the login page.
 import pytest
 from django.urls import reverse
 
-from workgroups.models import Cycle, Project
+from workgroups import submissions
+from workgroups.models import Cycle, Project, Submission, Workgroup
 
 LOGIN = "/accounts/login/"
 
@@ -18,7 +19,18 @@ def targets(personas):
     # District 1's valley project, reviewed by the civil workgroup (head_a's).
     civil_project = Project.objects.get(cycle=cycle, title__startswith="ساماندهی دره وسیه")
     transport_project = Project.objects.get(cycle=cycle, title__startswith="احداث پارکینگ عمومی")
-    return {"civil_project": civil_project.pk, "transport_project": transport_project.pk}
+    # A submission of civil's 1399 list (the current cycle's lists stay open for the rows above).
+    civil_submission = submissions.submission_submit(
+        workgroup=Workgroup.objects.get(slug="civil"),
+        cycle=Cycle.objects.get(fiscal_year=1399),
+        kind="priorities",
+        user=personas["head_a"],
+    )
+    return {
+        "civil_project": civil_project.pk,
+        "transport_project": transport_project.pk,
+        "civil_submission": civil_submission.pk,
+    }
 
 
 # url name, kwargs key, persona → expected status (302 means "to the login page")
@@ -184,6 +196,35 @@ MATRIX = [
     ),
 ]
 
+OFFICE_ONLY = {
+    "anon": 302,
+    "head_a": 403,
+    "member_a": 403,
+    "head_b": 403,
+    "office": 200,
+    "expert": 403,
+    "stranger": 403,
+    "admin": 200,
+}
+CIVIL_ONLY = {
+    "anon": 302,
+    "head_a": 200,
+    "member_a": 200,
+    "head_b": 404,
+    "office": 200,
+    "expert": 404,
+    "stranger": 404,
+    "admin": 200,
+}
+MATRIX += [
+    ("workgroups:office-dashboard-json", None, OFFICE_ONLY),
+    ("workgroups:submission-queue", None, OFFICE_ONLY),
+    ("workgroups:submission-list", {"slug": "civil"}, CIVIL_ONLY),
+    ("workgroups:submission-detail", "civil_submission", CIVIL_ONLY),
+    ("workgroups:submission-return", "civil_submission", OFFICE_ONLY),
+    ("workgroups:extension-create", {"slug": "civil"}, OFFICE_ONLY),
+]
+
 CASES = [
     (name, key, persona, status)
     for name, key, expectations in MATRIX
@@ -240,3 +281,33 @@ def test_office_cannot_edit_audit_trail_or_memberships(client, personas):
     assert client.get("/admin/workgroups/auditentry/").status_code == 200
     assert client.get("/admin/workgroups/auditentry/add/").status_code == 403
     assert client.get("/admin/workgroups/unit/add/").status_code == 403
+
+
+# POST-only steps of the submission workflow: persona → expected status; nothing changes when refused.
+POST_MATRIX = [
+    ("submit", {"anon": 302, "member_a": 403, "head_b": 404, "office": 403, "expert": 404, "stranger": 404}),
+    ("accept", {"anon": 302, "head_a": 403, "member_a": 403, "head_b": 403, "expert": 403, "stranger": 403}),
+    ("return", {"anon": 302, "head_a": 403, "member_a": 403, "head_b": 403, "expert": 403, "stranger": 403}),
+]
+
+
+@pytest.mark.parametrize(
+    ("step", "persona", "expected"),
+    [
+        (step, persona, status)
+        for step, expectations in POST_MATRIX
+        for persona, status in expectations.items()
+    ],
+)
+def test_submission_steps_refused(client, personas, targets, step, persona, expected):
+    pk = targets["civil_submission"]
+    url = {
+        "submit": reverse("workgroups:submission-submit", kwargs={"slug": "civil", "kind": "priorities"}),
+        "accept": reverse("workgroups:submission-accept", args=[pk]),
+        "return": reverse("workgroups:submission-return", args=[pk]),
+    }[step]
+    if persona != "anon":
+        client.force_login(personas[persona])
+    response = client.post(url, {"reason": "بی‌اجازه"})
+    assert response.status_code == expected, f"{persona} POST {url}"
+    assert list(Submission.objects.values_list("state", flat=True)) == ["submitted"]

@@ -1,0 +1,784 @@
+"""Deadlines, submissions and the budget office's review of a workgroup's list (BRIEF §3 steps 4–6).
+
+A workgroup has two lists per cycle, one per deadline kind: the priorities and the coded list. Each
+list is *open* (the head may change and submit it) until it is submitted; a submission freezes a
+snapshot of the list with a checksum, and the list stays frozen until the budget office returns it
+with a reason. After a *hard* deadline an open list is locked too, unless the office has granted the
+workgroup an extension. After a *soft* deadline it stays open and a submission is flagged late.
+
+Every write path asks here before changing a list:
+- ranking saves and coding: `ensure_list_writable(workgroup=…, cycle=…, kind=…)`;
+- unit experts' proposals and edits: `ensure_proposals_open(cycle=…, workgroup=…)` (they stop at the
+  effective priorities deadline, whether soft or hard, and while the list is frozen).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from karaj_budget.jalali import format_jalali_datetime, persian_digits
+from karaj_budget.persian import normalize_text
+from workgroups.models import (
+    LIST_TITLES,
+    AuditEntry,
+    Deadline,
+    Extension,
+    Membership,
+    Project,
+    Submission,
+    WorkgroupCycle,
+    snapshot_checksum,
+)
+
+Kind = Deadline.Kind
+ONE_SECOND = datetime.timedelta(seconds=1)
+# Under this much time left, the countdown turns to the warning colour.
+WARNING_WINDOW = datetime.timedelta(days=3)
+SNAPSHOT_FORMAT = 1
+
+
+# ---- Errors -------------------------------------------------------------------------------------
+
+
+class ListLocked(PermissionDenied):
+    """A write to a frozen or locked list; `message` (Persian) is what the user is told."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class SubmissionError(Exception):
+    """A refused submission or review step; `message` (Persian) is what the user is told."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+# ---- Durations ----------------------------------------------------------------------------------
+
+
+def format_duration_fa(delta):
+    """A duration in Persian, to the two largest units: «۲ روز و ۵ ساعت», «۳ ساعت و ۱۰ دقیقه».
+
+    Negative durations are shown by their size; under a minute is «کمتر از یک دقیقه».
+    """
+    seconds = abs(int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        parts = [f"{days} روز", f"{hours} ساعت" if hours else ""]
+    elif hours:
+        parts = [f"{hours} ساعت", f"{minutes} دقیقه" if minutes else ""]
+    elif minutes:
+        parts = [f"{minutes} دقیقه"]
+    else:
+        return "کمتر از یک دقیقه"
+    return persian_digits(" و ".join(part for part in parts if part))
+
+
+# ---- Deadlines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """The deadline that applies to one workgroup's list: the cycle's, or the office's extension."""
+
+    kind: str
+    due_at: datetime.datetime
+    is_hard: bool
+    base_due_at: datetime.datetime | None = None
+    extension: Extension | None = None
+
+    def is_open(self, now=None):
+        # Due dates are 23:59:59 Tehran: the whole of that last second still counts.
+        return (now or timezone.now()) < self.due_at + ONE_SECOND
+
+    def remaining(self, now=None):
+        """Time left until the end of the due second (negative once it has passed)."""
+        return self.due_at + ONE_SECOND - (now or timezone.now())
+
+    def late_by(self, now=None):
+        """How late something done at `now` is, or None when it is on time."""
+        now = now or timezone.now()
+        return None if self.is_open(now) else now - self.due_at
+
+    @property
+    def label(self):
+        return Kind(self.kind).label
+
+
+def _due_date(kind, deadline, extension):
+    if deadline is None and extension is None:
+        return None
+    base = deadline.due_at if deadline is not None else None
+    return DueDate(
+        kind=kind,
+        due_at=extension.due_at if extension is not None else base,
+        is_hard=deadline.is_hard if deadline is not None else False,
+        base_due_at=base,
+        extension=extension,
+    )
+
+
+def latest_extension(*, workgroup, cycle, kind):
+    return (
+        Extension.objects.filter(workgroup=workgroup, cycle=cycle, kind=kind)
+        .select_related("granted_by")
+        .order_by("-granted_at", "-pk")
+        .first()
+    )
+
+
+def deadline_for(workgroup, cycle, kind):
+    """The effective due date of a workgroup's list: its latest extension if any, else the cycle's
+    deadline (a `DueDate`), or None when the cycle has no deadline of that kind."""
+    deadline = cycle.deadlines.filter(kind=kind).first()
+    return _due_date(kind, deadline, latest_extension(workgroup=workgroup, cycle=cycle, kind=kind))
+
+
+# ---- Locks --------------------------------------------------------------------------------------
+
+
+def _frozen_message(submission):
+    if submission.state == Submission.State.ACCEPTED:
+        return f"{submission.list_title} پذیرفته شده است و دیگر تغییر نمی‌کند."
+    return (
+        f"{submission.list_title} ارسال شده و تا بررسی دفتر برنامه و بودجه قفل است؛ "
+        "اگر دفتر آن را بازگرداند، دوباره باز می‌شود."
+    )
+
+
+def _hard_deadline_message(due):
+    return (
+        f"مهلت قطعی «{due.label}» ({format_jalali_datetime(due.due_at)}) گذشته است؛ "
+        "تغییر و ارسال فهرست فقط با تمدید مهلت از سوی دفتر برنامه و بودجه ممکن است."
+    )
+
+
+def list_lock_reason(*, workgroup, cycle, kind, now=None):
+    """Why the list may not be changed now (a Persian sentence), or None when it is writable.
+
+    Frozen by a standing submission (submitted or accepted), or past a hard deadline without an
+    extension. The coded list carries the order too, so a standing coded-list submission also
+    freezes the priorities.
+    """
+    kinds = [kind, Kind.CODING] if kind == Kind.PRIORITIES else [kind]
+    standing = (
+        Submission.objects.filter(workgroup=workgroup, cycle=cycle, kind__in=kinds)
+        .standing()
+        .only("kind", "state")
+        .first()
+    )
+    if standing is not None:
+        return _frozen_message(standing)
+    due = deadline_for(workgroup, cycle, kind)
+    if due is not None and due.is_hard and not due.is_open(now):
+        return _hard_deadline_message(due)
+    return None
+
+
+def ensure_list_writable(*, workgroup, cycle, kind, now=None):
+    """Raise `ListLocked` unless the workgroup's `kind` list may be changed now (see `list_lock_reason`)."""
+    reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now)
+    if reason:
+        raise ListLocked(reason)
+
+
+def ensure_proposals_open(*, cycle, workgroup=None, now=None):
+    """Raise `ListLocked` unless unit experts may still propose or edit projects.
+
+    Experts stop at the effective priorities deadline (soft or hard alike: after it the list is
+    the workgroup's) and while the workgroup's priorities are frozen by a submission. Without a
+    `workgroup` (before the expert has chosen one), the question is whether any list is still open.
+    """
+    now = now or timezone.now()
+    if workgroup is None:
+        deadline = cycle.deadlines.filter(kind=Kind.PRIORITIES).first()
+        if deadline is None or deadline.is_open(now):
+            return
+        latest = {}
+        for extension in Extension.objects.filter(cycle=cycle, kind=Kind.PRIORITIES).order_by(
+            "granted_at", "pk"
+        ):
+            latest[extension.workgroup_id] = extension
+        if any(now < extension.due_at + ONE_SECOND for extension in latest.values()):
+            return
+        raise ListLocked("مهلت ثبت و ویرایش پیشنهادها برای این دوره گذشته است.")
+    due = deadline_for(workgroup, cycle, Kind.PRIORITIES)
+    if due is not None and not due.is_open(now):
+        raise ListLocked(
+            f"مهلت ثبت و ویرایش پیشنهادهای «{workgroup.name}» "
+            f"({format_jalali_datetime(due.due_at)}) گذشته است."
+        )
+    standing = Submission.objects.for_list(workgroup, cycle, Kind.PRIORITIES).standing().first()
+    if standing is not None:
+        raise ListLocked(
+            f"فهرست «{workgroup.name}» به دفتر برنامه و بودجه ارسال شده است؛ "
+            "پیشنهادهای آن تا بازگشت فهرست تغییر نمی‌کنند."
+        )
+
+
+# ---- Checks before submitting -------------------------------------------------------------------
+
+
+def _titles(projects, limit=5):
+    names = "، ".join(f"«{p.title}»" for p in projects[:limit])
+    return names + (" و …" if len(projects) > limit else "")
+
+
+def check_not_empty(workgroup, cycle, projects):
+    if not projects:
+        return ["این فهرست هیچ پروژه‌ای ندارد."]
+    return []
+
+
+def check_every_project_ranked(workgroup, cycle, projects):
+    # A complete order: the office builds the budget from the top of every list down to the
+    # ceiling, and an unranked project would be neither funded nor explicitly put below the cut
+    # line. Projects awaiting the office's decision on their workgroup cannot be ranked and do not
+    # block the submission; the snapshot lists them without a position.
+    unranked = [p for p in projects if p.priority is None and p.state == Project.State.PROPOSED]
+    if unranked:
+        return [f"{persian_digits(len(unranked))} پروژه هنوز اولویت‌بندی نشده است: {_titles(unranked)}."]
+    return []
+
+
+def check_priorities_submitted(workgroup, cycle, projects):
+    # The coded list is the ranked list with codes: its order must already be with the office.
+    if not Submission.objects.for_list(workgroup, cycle, Kind.PRIORITIES).standing().exists():
+        return ["نخست فهرست اولویت‌بندی‌شده را ارسال کنید."]
+    return []
+
+
+# What must hold before a list of each kind may be submitted. The coding issue appends its
+# "every project coded" check to the coding list. Each check takes (workgroup, cycle, projects) —
+# `projects` being the list's active projects, with codes and units loaded — and returns Persian
+# sentences, one per problem.
+SUBMISSION_CHECKS = {
+    Kind.PRIORITIES: [check_not_empty, check_every_project_ranked],
+    Kind.CODING: [check_priorities_submitted, check_not_empty, check_every_project_ranked],
+}
+
+
+def list_projects(*, workgroup, cycle):
+    """The list's active projects in priority order (unranked last), with what a snapshot shows."""
+    return list(
+        Project.objects.for_workgroup(workgroup, cycle)
+        .active()
+        .select_related("proposing_unit", "program_code", "budget_code")
+        .order_by(F("priority").asc(nulls_last=True), "pk")
+    )
+
+
+def submission_problems(*, workgroup, cycle, kind, projects=None):
+    """Why the list cannot be submitted yet (Persian sentences); empty when it can."""
+    if projects is None:
+        projects = list_projects(workgroup=workgroup, cycle=cycle)
+    return [message for check in SUBMISSION_CHECKS[kind] for message in check(workgroup, cycle, projects)]
+
+
+# ---- Snapshots ----------------------------------------------------------------------------------
+
+
+def snapshot_item(project):
+    return {
+        "id": project.pk,
+        "title": project.title,
+        "position": project.priority,
+        "unit": project.proposing_unit.code,
+        "requested_amount": project.requested_amount,
+        "total_estimate": project.total_estimate,
+        "program_code": project.program_code.code if project.program_code_id else None,
+        "budget_code": project.budget_code.code if project.budget_code_id else None,
+    }
+
+
+def list_snapshot(*, workgroup, cycle, kind, projects=None):
+    """The list as it stands now, as plain JSON: metadata plus one item per project in order."""
+    if projects is None:
+        projects = list_projects(workgroup=workgroup, cycle=cycle)
+    share = WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).first()
+    items = [snapshot_item(project) for project in projects]
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "workgroup": workgroup.slug,
+        "workgroup_name": workgroup.name,
+        "fiscal_year": cycle.fiscal_year,
+        "kind": str(kind),
+        "credit_ceiling": share.credit_ceiling if share else None,
+        "requested_total": sum(item["requested_amount"] for item in items),
+        "projects": items,
+    }
+
+
+def current_checksum(*, workgroup, cycle, kind):
+    """The checksum the list would have if it were submitted now (to compare with a submission's)."""
+    return snapshot_checksum(list_snapshot(workgroup=workgroup, cycle=cycle, kind=kind))
+
+
+def submission_diff(previous, current):
+    """What changed between two snapshots (dicts, or submissions): projects added, removed, moved,
+    and with changed amounts or codes. Items keep the current snapshot's order."""
+    previous = getattr(previous, "snapshot", previous) or {}
+    current = getattr(current, "snapshot", current) or {}
+    before = {item["id"]: item for item in previous.get("projects", [])}
+    after = {item["id"]: item for item in current.get("projects", [])}
+    diff = {"added": [], "removed": [], "moved": [], "amount_changed": [], "code_changed": []}
+    for item in current.get("projects", []):
+        old = before.get(item["id"])
+        if old is None:
+            diff["added"].append(item)
+            continue
+        if old["position"] != item["position"]:
+            diff["moved"].append({"item": item, "from": old["position"], "to": item["position"]})
+        for key in ("requested_amount", "total_estimate"):
+            if old[key] != item[key]:
+                diff["amount_changed"].append(
+                    {"item": item, "field": key, "before": old[key], "after": item[key]}
+                )
+        for key in ("program_code", "budget_code"):
+            if old[key] != item[key]:
+                diff["code_changed"].append(
+                    {"item": item, "field": key, "before": old[key], "after": item[key]}
+                )
+    diff["removed"] = [item for item in previous.get("projects", []) if item["id"] not in after]
+    diff["has_changes"] = any(
+        diff[key] for key in ("added", "removed", "moved", "amount_changed", "code_changed")
+    )
+    return diff
+
+
+# ---- Workflow steps -----------------------------------------------------------------------------
+
+
+def _heads_emails(workgroup):
+    return list(
+        Membership.objects.filter(workgroup=workgroup, role=Membership.Role.HEAD, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _describe(submission):
+    number = persian_digits(submission.number)
+    return f"{submission.list_title} «{submission.workgroup.name}» (نوبت {number})"
+
+
+@transaction.atomic
+def submission_submit(*, workgroup, cycle, kind, user, now=None):
+    """Freeze the workgroup's `kind` list as a new submission and return it.
+
+    Refused (`ListLocked`) when the list already has a standing submission or a hard deadline has
+    passed without an extension; refused (`SubmissionError`, with `problems`) when a check of
+    `SUBMISSION_CHECKS` fails. After a soft deadline the submission is accepted and `late_by` says
+    how late it was.
+    """
+    now = now or timezone.now()
+    # One submit at a time per list: the row lock serialises two clicks on PostgreSQL; SQLite's
+    # IMMEDIATE transactions already do. The partial unique constraint is the last word on both.
+    WorkgroupCycle.objects.select_for_update().filter(workgroup=workgroup, cycle=cycle).first()
+    standing = Submission.objects.for_list(workgroup, cycle, kind).standing().first()
+    if standing is not None:
+        raise ListLocked(_frozen_message(standing))
+    due = deadline_for(workgroup, cycle, kind)
+    if due is not None and due.is_hard and not due.is_open(now):
+        raise ListLocked(_hard_deadline_message(due))
+    projects = list_projects(workgroup=workgroup, cycle=cycle)
+    problems = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
+    if problems:
+        raise SubmissionError("فهرست هنوز آماده ارسال نیست.", problems)
+    snapshot = list_snapshot(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
+    last = Submission.objects.for_list(workgroup, cycle, kind).aggregate(n=Max("number"))["n"] or 0
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                workgroup=workgroup,
+                cycle=cycle,
+                kind=kind,
+                number=last + 1,
+                submitted_by=user if user is not None and user.is_authenticated else None,
+                submitted_at=now,
+                due_at=due.due_at if due else None,
+                late_by=due.late_by(now) if due else None,
+                snapshot=snapshot,
+                checksum=snapshot_checksum(snapshot),
+            )
+    except IntegrityError:
+        raise ListLocked("این فهرست هم‌زمان ارسال شد؛ صفحه را دوباره باز کنید.") from None
+    late = f"، با {format_duration_fa(submission.late_by)} تأخیر" if submission.late_by is not None else ""
+    AuditEntry.objects.record(
+        actor=user,
+        action="submission.submit",
+        summary=f"ارسال {_describe(submission)}{late}",
+        workgroup=workgroup,
+        cycle=cycle,
+        details={
+            "submission": submission.pk,
+            "kind": str(kind),
+            "number": submission.number,
+            "checksum": submission.checksum,
+            "projects": len(snapshot["projects"]),
+            "late_by_seconds": int(submission.late_by.total_seconds()) if submission.late_by else None,
+        },
+    )
+    return submission
+
+
+def _lock_for_review(submission):
+    return Submission.objects.select_for_update().select_related("workgroup", "cycle").get(pk=submission.pk)
+
+
+@transaction.atomic
+def submission_accept(*, submission, user, now=None):
+    """The budget office accepts a submitted list; it stays frozen for good."""
+    submission = _lock_for_review(submission)
+    if submission.state != Submission.State.SUBMITTED:
+        raise SubmissionError(f"این ارسال پیش‌تر بررسی شده است ({submission.get_state_display()}).")
+    submission.state = Submission.State.ACCEPTED
+    submission.reviewed_by = user
+    submission.reviewed_at = now or timezone.now()
+    submission.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    AuditEntry.objects.record(
+        actor=user,
+        action="submission.accept",
+        summary=f"پذیرش {_describe(submission)}",
+        workgroup=submission.workgroup,
+        cycle=submission.cycle,
+        details={"submission": submission.pk, "kind": submission.kind, "number": submission.number},
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission, user, reason, now=None):
+    """The budget office returns a list with a reason: the list reopens and the head is e-mailed.
+
+    An accepted list may be returned too (the office reopens it, e.g. after a project changed
+    workgroup); a returned one cannot be returned twice.
+    """
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise SubmissionError("دلیل بازگشت را بنویسید؛ رئیس کارگروه آن را می‌بیند.")
+    submission = _lock_for_review(submission)
+    if submission.state == Submission.State.RETURNED:
+        raise SubmissionError("این ارسال پیش‌تر بازگشت داده شده است.")
+    before = submission.state
+    submission.state = Submission.State.RETURNED
+    submission.reviewed_by = user
+    submission.reviewed_at = now or timezone.now()
+    submission.review_reason = reason
+    submission.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_reason"])
+    workgroup = submission.workgroup
+    AuditEntry.objects.record(
+        actor=user,
+        action="submission.return",
+        summary=f"بازگشت {_describe(submission)}",
+        workgroup=workgroup,
+        cycle=submission.cycle,
+        details={"submission": submission.pk, "kind": submission.kind, "before": before, "reason": reason},
+    )
+    recipients = _heads_emails(workgroup)
+    if recipients:
+        subject = f"بازگشت {submission.list_title} — {workgroup.name}"
+        body = (
+            f"{submission.list_title} «{workgroup.name}» ({submission.cycle.title}، نوبت "
+            f"{persian_digits(submission.number)}) از سوی {settings.BUDGET_OFFICE_NAME} بازگشت داده شد.\n\n"
+            f"دلیل: {reason}\n\n"
+            "فهرست دوباره باز است؛ پس از اصلاح، آن را دوباره ارسال کنید: "
+            f"{reverse('workgroups:submission-list', args=[workgroup.slug])}\n"
+        )
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+    return submission
+
+
+@transaction.atomic
+def extension_grant(*, workgroup, cycle, kind, due_at, reason, user, now=None):
+    """The budget office gives one workgroup a new due date for one list (the latest grant wins)."""
+    now = now or timezone.now()
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise SubmissionError("دلیل تمدید را بنویسید.")
+    if due_at <= now:
+        raise SubmissionError("مهلت تازه باید در آینده باشد.")
+    extension = Extension.objects.create(
+        workgroup=workgroup,
+        cycle=cycle,
+        kind=kind,
+        due_at=due_at,
+        reason=reason,
+        granted_by=user if user is not None and user.is_authenticated else None,
+        granted_at=now,
+    )
+    until = format_jalali_datetime(due_at)
+    AuditEntry.objects.record(
+        actor=user,
+        action="extension.grant",
+        summary=f"تمدید مهلت {LIST_TITLES[kind]} «{workgroup.name}» تا {until}",
+        workgroup=workgroup,
+        cycle=cycle,
+        details={
+            "extension": extension.pk,
+            "kind": str(kind),
+            "due_at": due_at.isoformat(),
+            "reason": reason,
+        },
+    )
+    return extension
+
+
+# ---- States of the lists ------------------------------------------------------------------------
+
+
+class ListState:
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED_ON_TIME = "submitted_on_time"
+    SUBMITTED_LATE = "submitted_late"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    MISSING = "missing"
+
+
+STATE_LABELS = {
+    ListState.NOT_STARTED: "شروع نشده",
+    ListState.IN_PROGRESS: "در حال انجام",
+    ListState.SUBMITTED_ON_TIME: "ارسال به‌موقع",
+    ListState.SUBMITTED_LATE: "ارسال با تأخیر",
+    ListState.RETURNED: "بازگشت داده‌شده",
+    ListState.ACCEPTED: "پذیرفته‌شده",
+    ListState.MISSING: "ارسال‌نشده پس از مهلت",
+}
+# Badge tones of site.css.
+STATE_TONES = {
+    ListState.NOT_STARTED: "muted",
+    ListState.IN_PROGRESS: "info",
+    ListState.SUBMITTED_ON_TIME: "submitted",
+    ListState.SUBMITTED_LATE: "late",
+    ListState.RETURNED: "returned",
+    ListState.ACCEPTED: "accepted",
+    ListState.MISSING: "overdue",
+}
+
+
+@dataclass
+class ListStatus:
+    """One workgroup's list of one kind against its deadline, as pages and the JSON show it."""
+
+    kind: str
+    state: str
+    due: DueDate | None
+    submission: Submission | None
+    now: datetime.datetime
+    todo: list = field(default_factory=list)
+    can_submit: bool = False
+    lock_reason: str | None = None
+
+    @property
+    def kind_label(self):
+        return Kind(self.kind).label
+
+    @property
+    def title(self):
+        return LIST_TITLES[self.kind]
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+    @property
+    def tone(self):
+        return STATE_TONES[self.state]
+
+    @property
+    def is_frozen(self):
+        return self.state in (ListState.SUBMITTED_ON_TIME, ListState.SUBMITTED_LATE, ListState.ACCEPTED)
+
+    @property
+    def is_open(self):
+        return self.due is None or self.due.is_open(self.now)
+
+    @property
+    def countdown(self):
+        """«۲ روز و ۵ ساعت مانده» / «۳ ساعت از مهلت گذشته» for lists still to send; else ""."""
+        if self.due is None or self.is_frozen:
+            return ""
+        remaining = self.due.remaining(self.now)
+        if remaining > datetime.timedelta(0):
+            return f"{format_duration_fa(remaining)} مانده"
+        return f"{format_duration_fa(self.now - self.due.due_at)} از مهلت گذشته"
+
+    @property
+    def countdown_tone(self):
+        if self.due is None or self.is_frozen:
+            return ""
+        remaining = self.due.remaining(self.now)
+        if remaining <= datetime.timedelta(0):
+            return "overdue"
+        return "warning" if remaining < WARNING_WINDOW else "ok"
+
+    @property
+    def late_text(self):
+        if self.submission is None or self.submission.late_by is None:
+            return ""
+        return f"با {format_duration_fa(self.submission.late_by)} تأخیر"
+
+
+def _state(submission, due, started, now):
+    if submission is not None:
+        if submission.state == Submission.State.ACCEPTED:
+            return ListState.ACCEPTED
+        if submission.state == Submission.State.RETURNED:
+            return ListState.RETURNED
+        return ListState.SUBMITTED_LATE if submission.late_by is not None else ListState.SUBMITTED_ON_TIME
+    if due is not None and not due.is_open(now):
+        return ListState.MISSING
+    return ListState.IN_PROGRESS if started else ListState.NOT_STARTED
+
+
+def _started(kind, projects):
+    if kind == Kind.CODING:
+        return any(p.program_code_id or p.budget_code_id for p in projects)
+    return any(p.priority is not None for p in projects)
+
+
+def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None):
+    """The state of one workgroup's list against its deadline, what remains to do, and whether
+    `user` may submit it now (a `ListStatus`)."""
+    now = now or timezone.now()
+    if projects is None:
+        projects = list_projects(workgroup=workgroup, cycle=cycle)
+    due = deadline_for(workgroup, cycle, kind)
+    submission = (
+        Submission.objects.for_list(workgroup, cycle, kind)
+        .select_related("reviewed_by")
+        .order_by("-number")
+        .first()
+    )
+    status = ListStatus(
+        kind=kind,
+        state=_state(submission, due, _started(kind, projects), now),
+        due=due,
+        submission=submission,
+        now=now,
+    )
+    if not status.is_frozen:
+        status.lock_reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now)
+        status.todo = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
+        may_act = user is not None and can_submit(user, workgroup)
+        status.can_submit = may_act and status.lock_reason is None and not status.todo
+    return status
+
+
+def can_submit(user, workgroup):
+    """Heads submit their workgroup's lists (and admins, who may do everything)."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, workgroup=workgroup, role=Membership.Role.HEAD).exists()
+
+
+def deadline_summary(workgroup, cycle, now=None, *, user=None):
+    """Context for `workgroups/_deadline_status.html`: both lists' states, countdowns, what remains
+    to do, and the submit buttons when `user` may press them."""
+    now = now or timezone.now()
+    projects = list_projects(workgroup=workgroup, cycle=cycle)
+    lists = [
+        list_state(workgroup=workgroup, cycle=cycle, kind=kind, now=now, user=user, projects=projects)
+        for kind in (Kind.PRIORITIES, Kind.CODING)
+    ]
+    return {"workgroup": workgroup, "cycle": cycle, "lists": lists, "now": now}
+
+
+# ---- The office's overview ----------------------------------------------------------------------
+
+
+@dataclass
+class WorkgroupRow:
+    share: WorkgroupCycle
+    lists: dict
+
+    @property
+    def workgroup(self):
+        return self.share.workgroup
+
+    @property
+    def priorities(self):
+        return self.lists[Kind.PRIORITIES]
+
+    @property
+    def coding(self):
+        return self.lists[Kind.CODING]
+
+    @property
+    def over_ceiling(self):
+        return (self.share.requested or 0) > self.share.credit_ceiling
+
+
+def cycle_overview(*, cycle, now=None):
+    """One row per workgroup of the cycle with counts, credit and both lists' states, plus every
+    submission of the cycle (oldest first): a fixed number of queries, whatever the number of rows."""
+    now = now or timezone.now()
+    projects = "workgroup__projects"
+    in_cycle = Q(workgroup__projects__cycle=cycle) & ~Q(workgroup__projects__state=Project.State.WITHDRAWN)
+    shares = (
+        WorkgroupCycle.objects.filter(cycle=cycle)
+        .select_related("workgroup")
+        .annotate(
+            project_count=Count(projects, filter=in_cycle),
+            ranked_count=Count(projects, filter=in_cycle & Q(workgroup__projects__priority__isnull=False)),
+            coded_count=Count(
+                projects,
+                filter=in_cycle
+                & Q(
+                    workgroup__projects__program_code__isnull=False,
+                    workgroup__projects__budget_code__isnull=False,
+                ),
+            ),
+            requested=Sum(
+                "workgroup__projects__requested_amount",
+                filter=Q(workgroup__projects__cycle=cycle, workgroup__projects__state=Project.State.PROPOSED),
+            ),
+        )
+        .order_by("workgroup__deputy__code")
+    )
+    deadlines = {d.kind: d for d in cycle.deadlines.all()}
+    extensions = {}
+    for extension in Extension.objects.filter(cycle=cycle).order_by("granted_at", "pk"):
+        extensions[(extension.workgroup_id, extension.kind)] = extension  # the latest wins
+    submissions = list(
+        Submission.objects.filter(cycle=cycle)
+        .defer("snapshot")
+        .select_related("workgroup")
+        .order_by("submitted_at", "pk")
+    )
+    latest = {}
+    for submission in submissions:
+        key = (submission.workgroup_id, submission.kind)
+        if key not in latest or submission.number > latest[key].number:
+            latest[key] = submission
+    rows = []
+    for share in shares:
+        lists = {}
+        for kind in (Kind.PRIORITIES, Kind.CODING):
+            due = _due_date(kind, deadlines.get(kind), extensions.get((share.workgroup_id, kind)))
+            started = share.coded_count > 0 if kind == Kind.CODING else share.ranked_count > 0
+            submission = latest.get((share.workgroup_id, kind))
+            lists[kind] = ListStatus(
+                kind=kind,
+                state=_state(submission, due, started, now),
+                due=due,
+                submission=submission,
+                now=now,
+            )
+        rows.append(WorkgroupRow(share=share, lists=lists))
+    return rows, deadlines, submissions
