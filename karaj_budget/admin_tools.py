@@ -1,13 +1,78 @@
-"""Admin pieces shared by the apps: Persian-normalised search and Jalali date filters."""
+"""Admin pieces shared by the apps: Jalali dates, Persian-normalised search, Jalali date filters."""
 
 import datetime
 
 import jdatetime
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import timezone
 
-from karaj_budget.jalali import TEHRAN
+from karaj_budget.form_fields import JalaliDateField, JalaliDateInput, JalaliDateTimeField
+from karaj_budget.jalali import TEHRAN, format_jalali_date, format_jalali_datetime
 from karaj_budget.persian import search_key
+
+
+def jalali_display(field):
+    """A read-only admin column or field showing a date or datetime field in Jalali."""
+
+    def show(obj):
+        value = getattr(obj, field.name)
+        if value is None:
+            return "—"
+        if isinstance(field, models.DateTimeField):
+            return format_jalali_datetime(value)
+        return format_jalali_date(value)
+
+    show.short_description = field.verbose_name
+    show.admin_order_field = field.name
+    show.__name__ = f"{field.name}_jalali"
+    return show
+
+
+class JalaliAdminMixin:
+    """Jalali dates everywhere in a model's admin: date inputs, and read-only date fields.
+
+    Django's admin would show Gregorian dates with Persian month names (and take Gregorian input),
+    so date and datetime fields get the Jalali form fields, and read-only ones a Jalali display.
+    """
+
+    # The widget too: the admin's defaults (split Gregorian date and time inputs) would stay otherwise.
+    formfield_overrides = {
+        models.DateTimeField: {"form_class": JalaliDateTimeField, "widget": JalaliDateInput},
+        models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateInput},
+    }
+
+    def jalali_field(self, name):
+        """The Jalali display for `name` if it is a date field of the model, else `name` itself.
+
+        One callable per field and admin, so the same object can stand in `fields` and in
+        `readonly_fields` (the admin matches them by identity).
+        """
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if not isinstance(field, models.DateField):
+            return name
+        cache = self.__dict__.setdefault("_jalali_fields", {})
+        if name not in cache:
+            cache[name] = jalali_display(field)
+        return cache[name]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.jalali_field(name) for name in super().get_readonly_fields(request, obj)]
+
+    def get_fields(self, request, obj=None):
+        readonly = set(super().get_readonly_fields(request, obj))
+        # Without the change permission the admin shows every field read-only.
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        return [
+            self.jalali_field(name) if view_only or name in readonly else name
+            for name in super().get_fields(request, obj)
+        ]
 
 
 class NormalizedSearchMixin:

@@ -73,6 +73,7 @@ class JalaliDateTimeField(forms.CharField):
     """
 
     def __init__(self, **kwargs):
+        kwargs.pop("input_formats", None)
         kwargs.setdefault("widget", JalaliDateInput())
         kwargs.setdefault("help_text", "تاریخ شمسی، و در صورت نیاز ساعت (مثلاً ۱۳۹۸/۰۹/۱۵ ۱۴:۳۰).")
         super().__init__(**kwargs)
@@ -102,3 +103,27 @@ class JalaliDateTimeField(forms.CharField):
         except ValueError as error:
             raise ValidationError("ساعت نامعتبر است؛ مثلاً ۱۴:۳۰ بنویسید.", code="invalid") from error
         return datetime.datetime.combine(jdate.togregorian(), clock, tzinfo=TEHRAN)
+
+
+class JalaliDateField(forms.CharField):
+    """A Jalali date (`۱۳۹۸/۰۹/۱۰`, `۱۰ آذر ۱۳۹۸`, …) stored as a Gregorian `datetime.date`."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("input_formats", None)
+        kwargs.setdefault("widget", JalaliDateInput())
+        kwargs.setdefault("help_text", "تاریخ شمسی، مثلاً ۱۳۹۸/۰۹/۱۰.")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+        return value
+
+    def to_python(self, value):
+        value = normalize_text(super().to_python(value))
+        if not value:
+            return None
+        try:
+            return parse_jalali_date(value).togregorian()
+        except PersianInputError as error:
+            raise ValidationError(str(error), code="invalid") from error

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
-from karaj_budget.admin_tools import NormalizedSearchMixin
+from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin
 from programs.importing.admin import CodeImportMixin
 from programs.models import BudgetCode, ProgramCode
 from programs.resources import BudgetCodeResource, ProgramCodeResource, SafeXLSX
 
 
-class CodeAdmin(CodeImportMixin, ImportExportMixin, NormalizedSearchMixin, admin.ModelAdmin):
+class CodeAdmin(
+    CodeImportMixin, ImportExportMixin, NormalizedSearchMixin, JalaliAdminMixin, admin.ModelAdmin
+):
     list_display = ["code", "title", "level", "parent", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["code", "title"]

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportMixin
 
-from karaj_budget.admin_tools import NormalizedSearchMixin, jalali_date_filter
+from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin, jalali_date_filter
 from karaj_budget.jalali import format_jalali_datetime
 from programs.importing.admin import ProjectImportMixin
 from workgroups.forms import DeadlineAdminForm
@@ -19,7 +21,7 @@ from workgroups.models import (
 
 
 @admin.register(Unit)
-class UnitAdmin(NormalizedSearchMixin, admin.ModelAdmin):
+class UnitAdmin(NormalizedSearchMixin, JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "default_deputy", "valid_from_year", "valid_to_year"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -33,7 +35,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Workgroup)
-class WorkgroupAdmin(admin.ModelAdmin):
+class WorkgroupAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "deputy"]
     search_fields = ["name", "slug"]
     list_select_related = ["deputy"]
@@ -41,7 +43,7 @@ class WorkgroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitExpert)
-class UnitExpertAdmin(admin.ModelAdmin):
+class UnitExpertAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["user", "unit"]
     list_select_related = ["user", "unit"]
     autocomplete_fields = ["user"]
@@ -60,13 +62,13 @@ class WorkgroupCycleInline(admin.TabularInline):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["title", "fiscal_year", "is_current"]
     inlines = [DeadlineInline, WorkgroupCycleInline]
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(JalaliAdminMixin, admin.ModelAdmin):
     form = DeadlineAdminForm
     list_display = ["cycle", "kind", "due_jalali", "is_hard"]
     list_filter = ["cycle", "kind", "is_hard", jalali_date_filter("due_at", "مهلت")]
@@ -77,7 +79,9 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProjectImportMixin, ImportMixin, NormalizedSearchMixin, admin.ModelAdmin):
+class ProjectAdmin(
+    ProjectImportMixin, ImportMixin, NormalizedSearchMixin, JalaliAdminMixin, admin.ModelAdmin
+):
     # «ورود از اکسل» (import/ and import/template/) runs programs.importing.projects.
     normalized_search_field = "title_key"
     list_display = [
@@ -110,7 +114,7 @@ class ProjectAdmin(ProjectImportMixin, ImportMixin, NormalizedSearchMixin, admin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["at_jalali", "actor", "action", "summary", "workgroup"]
     list_filter = ["action", "workgroup", jalali_date_filter("at", "زمان")]
     search_fields = ["summary", "action", "actor__username"]
@@ -129,6 +133,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class UserAdmin(JalaliAdminMixin, DjangoUserAdmin):
+    """Django's user admin with last login and date joined shown and entered in Jalali."""
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
 
 
 from workgroups import admin_ranking, admin_submissions  # noqa: E402,F401

@@ -7,13 +7,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
+from karaj_budget.admin_tools import JalaliAdminMixin
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
 from workgroups import services
 from workgroups.models import Meeting, RemitRequest, Workgroup
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["held_jalali", "workgroup", "cycle", "created_by"]
     list_filter = ["cycle", "workgroup"]
     list_select_related = ["workgroup", "cycle", "created_by"]
@@ -35,7 +36,7 @@ class RemitActionForm(ActionForm):
 
 
 @admin.register(RemitRequest)
-class RemitRequestAdmin(admin.ModelAdmin):
+class RemitRequestAdmin(JalaliAdminMixin, admin.ModelAdmin):
     """Open requests are decided with the two actions; a decision is recorded in the audit trail."""
 
     list_display = [

@@ -3,14 +3,14 @@ read-only evidence (a submission changes only through the review steps, which wr
 
 from django.contrib import admin
 
-from karaj_budget.admin_tools import jalali_date_filter
+from karaj_budget.admin_tools import JalaliAdminMixin, jalali_date_filter
 from karaj_budget.jalali import format_jalali_datetime
 from workgroups.forms_submissions import ExtensionAdminForm
 from workgroups.models import AuditEntry, Extension, ReminderLog, Submission
 
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(JalaliAdminMixin, admin.ModelAdmin):
     form = ExtensionAdminForm
     list_display = ["workgroup", "cycle", "kind", "due_jalali", "granted_by", "granted_jalali"]
     list_filter = ["cycle", "kind", "workgroup"]
@@ -50,7 +50,7 @@ class ExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = [
         "workgroup",
         "cycle",
@@ -80,7 +80,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["workgroup", "cycle", "kind", "days_before", "due_at", "recipients", "sent_at"]
     list_filter = ["cycle", "kind", "days_before"]
     list_select_related = ["workgroup", "cycle"]
