@@ -337,8 +337,10 @@ class Project(models.Model):
         verbose_name = "پروژه پیشنهادی"
         verbose_name_plural = "پروژه‌های پیشنهادی"
         constraints = [
-            # Reordering must clear the moved priorities before writing the new ones: both
-            # databases check this row by row, so a swap in one UPDATE would collide.
+            # On PostgreSQL migration 0004 makes this DEFERRABLE INITIALLY DEFERRED (checked at
+            # commit), so a reorder is one UPDATE. SQLite checks it row by row, so there the moved
+            # priorities are cleared before the new ones are written (services._write_priorities).
+            # Not `deferrable=` here: Django would then create no constraint at all on SQLite.
             models.UniqueConstraint(
                 fields=["workgroup", "cycle", "priority"], name="project_unique_priority_in_list"
             ),

@@ -137,14 +137,17 @@ def _bump_version(*, workgroup, cycle, version=None):
 
 
 def _write_priorities(new_positions):
-    """Write {project id: priority or None}: clear the moved rows first, then set them.
+    """Write {project id: priority or None}: one UPDATE on PostgreSQL, two on SQLite.
 
-    The unique (workgroup, cycle, priority) constraint is checked row by row on both databases,
-    so a swap written in one pass would collide. Two UPDATE statements whatever the list length,
-    the second one `CASE id WHEN … THEN … END`. Django's Case(When(...)) builds the same SQL but
-    spent ~40 ms resolving 500 expressions, and binding 1,500 parameters cost psycopg ~25 ms
-    more, so the statements are written here with the numbers inline: every value is an int
-    (ids read from the database, positions counted by us), forced again by `int()`.
+    PostgreSQL checks the unique (workgroup, cycle, priority) constraint at commit (migration
+    0004), so one `UPDATE … SET priority = CASE id WHEN … THEN … END` writes each moved row once.
+    SQLite checks it row by row, so a swap written in one pass would collide: there the moved rows
+    are cleared first, then set. Writing each row once halves the row versions, index entries and
+    WAL of a save on PostgreSQL (bench/ranking.py, docs/performance.md); an `UPDATE … FROM
+    (VALUES …)` join measured the same as CASE. Django's Case(When(...)) builds the same SQL but
+    spent ~40 ms resolving 500 expressions, and binding 1,500 parameters cost psycopg ~25 ms more,
+    so the statements are written here with the numbers inline: every value is an int (ids read
+    from the database, positions counted by us), forced again by `int()`.
     """
     if not new_positions:
         return
@@ -152,17 +155,23 @@ def _write_priorities(new_positions):
     table = quote(Project._meta.db_table)
     pk_column = quote(Project._meta.pk.column)
     priority_column = quote(Project._meta.get_field("priority").column)
-    moved = ", ".join(str(int(pk)) for pk in new_positions)
-    ranked = [(int(pk), int(position)) for pk, position in new_positions.items() if position is not None]
+    positions = {
+        int(pk): (None if position is None else int(position)) for pk, position in new_positions.items()
+    }
+    moved = ", ".join(str(pk) for pk in positions)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {priority_column} = NULL WHERE {pk_column} IN ({moved})")
-        if ranked:
-            whens = " ".join(f"WHEN {pk} THEN {position}" for pk, position in ranked)
-            targets = ", ".join(str(pk) for pk, _position in ranked)
-            cursor.execute(
-                f"UPDATE {table} SET {priority_column} = CASE {pk_column} {whens} END "
-                f"WHERE {pk_column} IN ({targets})"
-            )
+        if connection.vendor != "postgresql":
+            cursor.execute(f"UPDATE {table} SET {priority_column} = NULL WHERE {pk_column} IN ({moved})")
+            positions = {pk: position for pk, position in positions.items() if position is not None}
+            if not positions:
+                return
+            moved = ", ".join(str(pk) for pk in positions)
+        null = "CAST(NULL AS INTEGER)"  # a bare NULL in CASE would be typed text
+        whens = " ".join(f"WHEN {pk} THEN {null if to is None else to}" for pk, to in positions.items())
+        cursor.execute(
+            f"UPDATE {table} SET {priority_column} = CASE {pk_column} {whens} END "
+            f"WHERE {pk_column} IN ({moved})"
+        )
 
 
 def _kept_in_order(old_positions):

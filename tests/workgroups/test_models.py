@@ -1,7 +1,7 @@
 """Invariants held by the database itself (run on SQLite and on PostgreSQL)."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from programs.models import BudgetCode, ProgramCode
 from workgroups.models import Cycle, Membership, Project, Unit, Workgroup
@@ -10,6 +10,11 @@ from workgroups.models import Cycle, Membership, Project, Unit, Workgroup
 def integrity_error(callable_):
     with pytest.raises(IntegrityError), transaction.atomic():
         callable_()
+        if connection.vendor == "postgresql":
+            # Deferred constraints (the priority's, on PostgreSQL) are checked at commit; the
+            # test's transaction never commits, so ask for the check now.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def test_codes_are_unique(demo):
@@ -98,3 +103,16 @@ def test_code_search_finds_digits_in_any_form(demo):
 def test_money_is_integers(demo):
     field = Project._meta.get_field("requested_amount")
     assert field.get_internal_type() == "PositiveBigIntegerField"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no deferrable constraints")
+def test_priority_unique_is_checked_at_commit_on_postgresql(demo):
+    """A swap in one statement passes (the ranking save relies on it); a clash is still refused."""
+    cycle = Cycle.objects.get(fiscal_year=1399)
+    first, second = Project.objects.filter(cycle=cycle, workgroup__slug="civil").ranked()[:2]
+    with transaction.atomic():
+        Project.objects.filter(pk=first.pk).update(priority=second.priority)
+        Project.objects.filter(pk=second.pk).update(priority=first.priority)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert list(Project.objects.filter(pk__in=[first.pk, second.pk]).ranked()) == [second, first]
