@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from workgroups import access, submissions, views_submissions
+from workgroups import access, overlap_services, submissions, views_submissions
 from workgroups.forms import ProjectForm
 from workgroups.models import AuditEntry, Cycle, Deadline, Project, Workgroup, WorkgroupCycle
 
@@ -56,6 +56,10 @@ def project_detail(request, pk):
             "project": project,
             "history": history,
             "can_edit": access.can_edit_project(request.user, project),
+            "overlaps": overlap_services.open_overlaps_for_project(project)
+            if access.is_budget_office(request.user)
+            or any(m.workgroup_id == project.workgroup_id for m in access.memberships_of(request.user))
+            else [],
         },
     )
 
@@ -93,6 +97,7 @@ def project_create(request):
                 cycle=cycle,
                 project=project,
             )
+        overlap_services.overlaps_refresh(cycle=cycle, projects=[project])
         messages.success(request, "پیشنهاد ثبت شد.")
         return redirect(project)
     return render(request, "workgroups/project_form.html", {"form": form, "cycle": cycle, "unit": unit})
@@ -133,6 +138,7 @@ def project_edit(request, pk):
                 project=project,
                 details={"before": before, "changed": form.changed_data},
             )
+        overlap_services.overlaps_refresh(cycle=project.cycle, projects=[project])
         messages.success(request, "تغییرات ذخیره شد.")
         return redirect(project)
     return render(request, "workgroups/project_form.html", {"form": form, "project": project})
