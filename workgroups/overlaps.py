@@ -190,11 +190,15 @@ def similar_pairs_postgres(projects, threshold=CANDIDATE_SIMILARITY, touching=No
     # set_config(..., true) lasts for the transaction: keep both statements in one.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+        # Joining unnest()ed id lists lets the planner hash them; `= ANY(array)` would be
+        # evaluated per candidate row.
         cursor.execute(
             f"""
-            SELECT a.id, b.id FROM workgroups_project a
+            SELECT a.id, b.id
+            FROM unnest(%s::bigint[]) AS lead(id)
+            JOIN workgroups_project a ON a.id = lead.id
             JOIN workgroups_project b ON {join} AND a.title_key %% b.title_key
-            WHERE a.id = ANY(%s) AND b.id = ANY(%s)
+            JOIN unnest(%s::bigint[]) AS wanted(id) ON wanted.id = b.id
             """,
             [left, list(by_pk)],
         )
