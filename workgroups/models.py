@@ -10,7 +10,7 @@ import json
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -319,6 +319,19 @@ class Project(models.Model):
     )
     priority = models.PositiveIntegerField("اولویت", null=True, blank=True)
     state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.PROPOSED)
+    # Set when the office finds this project is the same need as another and keeps the other.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="تکرار پروژه",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+    # Units whose proposal was merged into this one (the proposing unit stays the first).
+    co_proposers = models.ManyToManyField(
+        Unit, verbose_name="واحدهای پیشنهاددهنده دیگر", blank=True, related_name="co_proposed_projects"
+    )
     created_at = models.DateTimeField("ثبت", auto_now_add=True)
     updated_at = models.DateTimeField("آخرین تغییر", auto_now=True)
     created_by = models.ForeignKey(
@@ -746,3 +759,103 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.workgroup} — {self.get_kind_display()} — {self.days_before}"
+
+
+class OverlapPairQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=OverlapPair.State.OPEN)
+
+    def touching(self, workgroup):
+        return self.filter(Q(first__workgroup=workgroup) | Q(second__workgroup=workgroup))
+
+    def involving(self, project_ids):
+        return self.filter(Q(first_id__in=project_ids) | Q(second_id__in=project_ids))
+
+    def with_projects(self):
+        related = ("workgroup", "proposing_unit", "responsible_deputy", "program_code", "budget_code")
+        return self.select_related(
+            "cycle",
+            "kept",
+            "decided_by",
+            *(f"first__{name}" for name in related),
+            *(f"second__{name}" for name in related),
+        )
+
+
+class OverlapPair(models.Model):
+    """Two projects of a cycle that may be the same need (found by workgroups/overlaps.py).
+
+    The budget office decides each open pair; `decision_details` keeps what the decision changed,
+    so that it can be reversed exactly. Detection never reopens a decided pair.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "در انتظار بررسی"
+        DISTINCT = "distinct", "دو پروژه جدا"
+        DUPLICATE = "duplicate", "تکراری؛ یکی نگه داشته شد"
+        MERGED = "merged", "ادغام شد"
+        REASSIGNED = "reassigned", "کارگروه یکی تغییر کرد"
+        STALE = "stale", "دیگر شبیه نیستند"
+
+    DECIDED = (State.DISTINCT, State.DUPLICATE, State.MERGED, State.REASSIGNED)
+
+    cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="overlaps")
+    first = models.ForeignKey(
+        Project, verbose_name="پروژه نخست", on_delete=models.CASCADE, related_name="overlaps_as_first"
+    )
+    second = models.ForeignKey(
+        Project, verbose_name="پروژه دوم", on_delete=models.CASCADE, related_name="overlaps_as_second"
+    )
+    score = models.PositiveSmallIntegerField("امتیاز شباهت (از ۱۰۰)")
+    reasons = models.JSONField("دلایل", default=list, blank=True)
+    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.OPEN)
+    kept = models.ForeignKey(
+        Project,
+        verbose_name="پروژه نگه‌داشته",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تصمیم‌گیرنده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("زمان تصمیم", null=True, blank=True)
+    decision_details = models.JSONField("جزئیات تصمیم", default=dict, blank=True)
+    created_at = models.DateTimeField("یافته‌شده", auto_now_add=True)
+    updated_at = models.DateTimeField("آخرین تغییر", auto_now=True)
+
+    objects = OverlapPairQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = "تداخل پروژه‌ها"
+        verbose_name_plural = "تداخل‌های پروژه‌ها"
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="overlap_unique_pair"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="overlap_ordered_pair"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="overlap_score_percent"),
+        ]
+        indexes = [models.Index(fields=["cycle", "state", "-score"], name="overlap_queue_idx")]
+
+    def __str__(self):
+        return f"{self.first} ↔ {self.second}"
+
+    def get_absolute_url(self):
+        return reverse("workgroups:overlap-detail", args=[self.pk])
+
+    @property
+    def is_decided(self):
+        return self.state in self.DECIDED
+
+    @property
+    def projects(self):
+        return (self.first, self.second)
+
+    def other(self, project):
+        return self.second if project.pk == self.first_id else self.first

@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import search_key
@@ -176,34 +176,69 @@ def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
     return pairs
 
 
-def similar_pairs_postgres(projects, threshold=CANDIDATE_SIMILARITY):
-    """The same pairs, found by pg_trgm's `%` operator over the trigram index of title_key."""
+def similar_pairs_postgres(projects, threshold=CANDIDATE_SIMILARITY, touching=None):
+    """The same pairs, found by pg_trgm's `%` operator over the trigram index of title_key.
+
+    With `touching` (a set of pks), only the pairs with at least one of those projects.
+    """
     by_pk = {item.pk: item for item in projects}
     if not by_pk:
         return []
-    with connection.cursor() as cursor:
+    left = [pk for pk in by_pk if touching is None or pk in touching]
+    # Every pair once when comparing all; both ways round when only some projects lead.
+    join = "a.id < b.id" if touching is None else "a.id <> b.id"
+    # set_config(..., true) lasts for the transaction: keep both statements in one.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+        # Joining unnest()ed id lists lets the planner hash them; `= ANY(array)` would be
+        # evaluated per candidate row.
         cursor.execute(
-            """
-            SELECT a.id, b.id FROM workgroups_project a
-            JOIN workgroups_project b ON a.id < b.id AND a.title_key %% b.title_key
-            WHERE a.id = ANY(%s) AND b.id = ANY(%s)
+            f"""
+            SELECT a.id, b.id
+            FROM unnest(%s::bigint[]) AS lead(id)
+            JOIN workgroups_project a ON a.id = lead.id
+            JOIN workgroups_project b ON {join} AND a.title_key %% b.title_key
+            JOIN unnest(%s::bigint[]) AS wanted(id) ON wanted.id = b.id
             """,
-            [list(by_pk), list(by_pk)],
+            [left, list(by_pk)],
         )
-        rows = cursor.fetchall()
-    return [(by_pk[a], by_pk[b]) for a, b in rows]
+        rows = {(min(a, b), max(a, b)) for a, b in cursor.fetchall()}
+    return [(by_pk[a], by_pk[b]) for a, b in sorted(rows)]
 
 
-def find_overlaps(projects, *, use_database=None):
+def similar_pairs_touching(items, touching, threshold=CANDIDATE_SIMILARITY):
+    """The pairs of `similar_pairs_python` that include one of the `touching` pks, found by
+    comparing those few items with every other (cheap when a few projects were edited)."""
+    pairs = set()
+    for a in items:
+        if a.pk not in touching:
+            continue
+        for b in items:
+            if b.pk != a.pk and jaccard(a.grams, b.grams) >= threshold:
+                pairs.add((a, b) if a.pk < b.pk else (b, a))
+    return list(pairs)
+
+
+def find_overlaps(projects, *, use_database=None, touching=None):
     """Scored candidate pairs among `projects`, best first.
 
     `use_database` forces (True) or avoids (False) pg_trgm; by default it is used on PostgreSQL.
+    `touching` (pks) keeps only the pairs that include one of those projects: what an edit or an
+    import of a few projects needs to look at.
     """
     items = [Item.from_project(project) for project in projects]
     if use_database is None:
         use_database = connection.vendor == "postgresql"
-    pairs = similar_pairs_postgres(items) if use_database else similar_pairs_python(items)
+    if touching is not None:
+        touching = set(touching)
+    if use_database:
+        pairs = similar_pairs_postgres(items, touching=touching)
+    elif touching is not None and len(touching) * 20 < len(items):
+        pairs = similar_pairs_touching(items, touching)
+    else:
+        pairs = similar_pairs_python(items)
+        if touching is not None:
+            pairs = [(a, b) for a, b in pairs if a.pk in touching or b.pk in touching]
     scored = (score_pair(a, b) for a, b in pairs)
     return sorted(
         (candidate for candidate in scored if candidate is not None),

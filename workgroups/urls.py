@@ -25,3 +25,7 @@ urlpatterns = [
 from workgroups import urls_submissions  # noqa: E402
 
 urlpatterns += urls_submissions.urlpatterns
+
+from workgroups import urls_overlaps  # noqa: E402
+
+urlpatterns += urls_overlaps.urlpatterns

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import format_money, persian_digits
-from workgroups import access, services, submissions, views_submissions
+from workgroups import access, overlap_services, services, submissions, views_submissions
 from workgroups.forms import MeetingForm, ProjectForm, RankingPositionsForm, RemitForm
 from workgroups.models import (
     AuditEntry,
@@ -53,7 +53,7 @@ ROW_HTML = (
     '<div class="rank-item__main">'
     '<a class="rank-item__title" id="title-{pk}" href="{url}">{title}</a>'
     '<p class="rank-item__meta"><span>{unit}</span>{location}'
-    '<span class="badge{kind_class}">{kind}</span></p>'
+    '<span class="badge{kind_class}">{kind}</span></p>{overlap}'
     "</div>"
     '<div class="rank-item__amount rank-item__amount--estimate num">'
     '<span class="rank-item__label">برآورد کل</span>{estimate}</div>'
@@ -67,6 +67,11 @@ ROW_HTML = (
     "<summary>جزئیات، نیازسنجی و سابقه اولویت</summary>"
     '<div class="rank-item__panel" data-panel><p><a href="{url}">صفحه کامل پروژه</a></p></div></details>'
     "</li>"
+)
+# A head's marker on a project with an open overlap: the other project's title and workgroup.
+ROW_OVERLAP = (
+    '<p class="rank-item__overlap" role="note"><span class="badge badge--warning">تداخل احتمالی</span> '
+    "{marks}؛ در انتظار بررسی دفتر برنامه و بودجه</p>"
 )
 ROW_HANDLE = (
     '<span class="rank-item__handle" data-drag-handle title="برای جابه‌جایی بکشید" aria-hidden="true">'
@@ -94,7 +99,17 @@ ROW_ACTIONS = (
 )
 
 
-def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank):
+def overlap_marker(marks):
+    if not marks:
+        return ""
+    text = "، ".join(
+        f"شبیه «{escape(mark.title)}» در {escape(mark.workgroup)} ({persian_digits(mark.score)}٪)"
+        for mark in marks
+    )
+    return ROW_OVERLAP.format(marks=text)
+
+
+def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank, overlaps=None):
     """Draw each row (`project.row_html`) and set the figures the page shows about it.
 
     Returns the ranked total and the position of the first project past the ceiling (or None).
@@ -152,6 +167,7 @@ def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank):
                 fit=fit_text,
                 actions=actions,
                 panel_url=f"{panel_url}{project.pk}/panel/",
+                overlap=overlap_marker((overlaps or {}).get(project.pk)),
             )
         )
     return cumulative, cut_index
@@ -185,7 +201,12 @@ def ranking_context(request, workgroup, cycle):
     is_head = can_rank(request.user, workgroup)
     lock_reason = services.ranking_lock_reason(workgroup=workgroup, cycle=cycle)
     cumulative, cut_index = ranking_rows(
-        workgroup, ranked, unranked, ceiling, can_rank=is_head and lock_reason is None
+        workgroup,
+        ranked,
+        unranked,
+        ceiling,
+        can_rank=is_head and lock_reason is None,
+        overlaps=overlap_services.open_overlaps_by_project(workgroup, cycle),
     )
     ranked_total = cumulative
     meetings = list(Meeting.objects.filter(workgroup=workgroup, cycle=cycle))
@@ -510,6 +531,10 @@ def project_detail(request, pk):
             "project": project,
             "history": history,
             "can_edit": access.can_edit_project(request.user, project),
+            "overlaps": overlap_services.open_overlaps_for_project(project)
+            if access.is_budget_office(request.user)
+            or any(m.workgroup_id == project.workgroup_id for m in access.memberships_of(request.user))
+            else [],
         },
     )
 
@@ -547,6 +572,7 @@ def project_create(request):
                 cycle=cycle,
                 project=project,
             )
+        overlap_services.overlaps_refresh(cycle=cycle, projects=[project])
         messages.success(request, "پیشنهاد ثبت شد.")
         return redirect(project)
     return render(request, "workgroups/project_form.html", {"form": form, "cycle": cycle, "unit": unit})
@@ -590,6 +616,7 @@ def project_edit(request, pk):
                 project=project,
                 details={"before": before, "changed": form.changed_data},
             )
+        overlap_services.overlaps_refresh(cycle=project.cycle, projects=[project])
         messages.success(request, "تغییرات ذخیره شد.")
         return redirect(project)
     return render(request, "workgroups/project_form.html", {"form": form, "project": project})

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import TEHRAN, format_jalali_date, format_jalali_datetime
 from karaj_budget.persian import search_key
-from workgroups import access, submissions
+from workgroups import access, overlap_services, submissions
 from workgroups.forms_submissions import ExtensionForm, ReturnForm
 from workgroups.models import LIST_TITLES, Cycle, Deadline, Extension, Submission
 from workgroups.submissions import STATE_LABELS, ListState
@@ -152,6 +152,12 @@ def submission_detail(request, pk):
             "matches_current": current == submission.checksum,
             "is_office": is_office,
             "return_form": ReturnForm() if is_office else None,
+            # A warning, not a block: the office decides the pairs on the overlap queue.
+            "open_overlaps": list(
+                overlap_services.open_pairs_touching(submission.workgroup, submission.cycle)
+            )
+            if is_office and submission.state != Submission.State.RETURNED
+            else [],
         },
     )
 

@@ -120,6 +120,10 @@ def import_projects(fileobj, *, cycle, dry_run=False, user=None) -> ImportResult
         )
         return result
     result.written = True
+    # Issue 7: look for overlaps of the imported projects with the rest of the cycle.
+    from workgroups.overlap_services import overlaps_refresh
+
+    overlaps_refresh(cycle=cycle, projects=importer.written)
     return result
 
 
@@ -401,6 +405,7 @@ class _ProjectImport:
                     project.priority = None
                 changed.append(project)
         Project.objects.bulk_create(new, batch_size=1000)
+        self.written = [*new, *changed]
         if changed:
             names = [*_COMPARED, "title_key", "workgroup_id", "priority", "updated_at"]
             Project.objects.bulk_update(changed, [n.removesuffix("_id") for n in names], batch_size=500)

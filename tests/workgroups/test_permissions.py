@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from workgroups import submissions
-from workgroups.models import Cycle, Project, Submission, Workgroup
+from workgroups.models import Cycle, OverlapPair, Project, Submission, Workgroup
 
 LOGIN = "/accounts/login/"
 
@@ -26,7 +26,9 @@ def targets(personas):
         kind="priorities",
         user=personas["head_a"],
     )
+    overlap = OverlapPair.objects.filter(cycle=cycle).first()
     return {
+        "overlap": overlap.pk,
         "civil_project": civil_project.pk,
         "transport_project": transport_project.pk,
         "civil_submission": civil_submission.pk,
@@ -223,6 +225,8 @@ MATRIX += [
     ("workgroups:submission-detail", "civil_submission", CIVIL_ONLY),
     ("workgroups:submission-return", "civil_submission", OFFICE_ONLY),
     ("workgroups:extension-create", {"slug": "civil"}, OFFICE_ONLY),
+    ("workgroups:overlap-queue", None, OFFICE_ONLY),
+    ("workgroups:overlap-detail", "overlap", OFFICE_ONLY),
 ]
 
 CASES = [
@@ -311,3 +315,32 @@ def test_submission_steps_refused(client, personas, targets, step, persona, expe
     response = client.post(url, {"reason": "بی‌اجازه"})
     assert response.status_code == expected, f"{persona} POST {url}"
     assert list(Submission.objects.values_list("state", flat=True)) == ["submitted"]
+
+
+# The overlap decisions are POST-only and the office's: everyone else is refused, nothing changes.
+OVERLAP_POSTS = [
+    ("workgroups:overlap-refresh", None, {"decision": "distinct"}),
+    ("workgroups:overlap-decide", "overlap", {"decision": "distinct"}),
+    ("workgroups:overlap-reverse", "overlap", {}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "key", "data"), OVERLAP_POSTS)
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anon", 302), ("head_a", 403), ("member_a", 403), ("head_b", 403), ("expert", 403), ("stranger", 403)],
+)
+def test_overlap_posts_are_the_office_s(client, personas, targets, url_name, key, data, persona, expected):
+    url = reverse(url_name, args=[targets[key]]) if key else reverse(url_name)
+    if persona != "anon":
+        client.force_login(personas[persona])
+    before = list(OverlapPair.objects.values_list("pk", "state", "updated_at"))
+    response = client.post(url, data)
+    assert response.status_code == expected, f"{persona} POST {url}"
+    assert list(OverlapPair.objects.values_list("pk", "state", "updated_at")) == before
+
+
+def test_overlap_decisions_are_post_only(client, personas, targets):
+    client.force_login(personas["office"])
+    assert client.get(reverse("workgroups:overlap-decide", args=[targets["overlap"]])).status_code == 405
+    assert client.get(reverse("workgroups:overlap-refresh")).status_code == 405

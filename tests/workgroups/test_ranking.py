@@ -313,9 +313,10 @@ def test_save_query_count_does_not_grow_with_the_list(head, civil, django_assert
 
 
 # Session, user, workgroup, memberships, groups (header), cycle, ceiling row, projects, meetings,
-# recent history, and the deadline panel's lookups of deadlines, extensions and submissions per
-# list (18, repeated per list kind: constant, though worth caching): the same for 9 and for 509.
-PAGE_QUERIES = 29
+# recent history, open overlaps (the heads' marker), and the deadline panel's lookups of deadlines,
+# extensions and submissions per list (18, repeated per list kind: constant, though worth caching):
+# the same for 9 and for 509.
+PAGE_QUERIES = 30
 
 
 def test_page_query_count_does_not_grow_with_the_list(head, civil, django_assert_num_queries):
@@ -488,3 +489,15 @@ def test_project_moved_to_another_deputy_leaves_the_list_which_closes_up(client,
     assert ranked_ids(civil) == others
     assert [p.priority for p in Project.objects.filter(pk__in=others).ranked()] == [1, 2, 3]
     assert version_of(civil) == 2
+
+
+def test_heads_see_a_marker_on_projects_with_an_open_overlap(client, personas, demo):
+    """The demo's flood-channel proposals stand in the civil and services workgroups."""
+    from workgroups import overlap_services
+
+    cycle = Cycle.objects.current()
+    overlap_services.overlaps_refresh(cycle=cycle)
+    client.force_login(personas["head_a"])
+    page = client.get("/workgroups/civil/").content.decode()
+    assert "تداخل احتمالی" in page
+    assert "کارگروه تخصصی خدمات شهری و محیط زیست" in page

@@ -19,6 +19,7 @@ from workgroups.models import (
     Workgroup,
     WorkgroupCycle,
 )
+from workgroups.overlap_services import overlaps_refresh
 from workgroups.roles import ensure_budget_office_group
 
 DEMO_PASSWORD = "karaj1399"
@@ -57,6 +58,8 @@ class Command(BaseCommand):
             for cycle in (historical, demo):
                 self.seed_ceilings(cycle, workgroups)
             self.seed_accounts(workgroups)
+            for cycle in (historical, demo):
+                overlaps_refresh(cycle=cycle)
         self.stdout.write(
             f"seed_demo: {len(workgroups)} workgroups, {created} new projects; "
             f"current cycle {demo.fiscal_year}, historical cycle {historical.fiscal_year}."

@@ -1,0 +1,538 @@
+"""Overlaps between projects, found by detection and decided centrally by the budget office.
+
+`workgroups/overlaps.py` scores candidate pairs; here they become `OverlapPair` rows that the office
+reviews. Detection runs on demand (the queue's button), after a project import and after a project
+is proposed or edited (only the changed projects against the cycle). It never reopens a decided pair.
+
+Decisions, each atomic and audited, each reversible by the office from `decision_details`:
+- distinct: the pair is not shown again;
+- keep one: the other project is withdrawn («کنارگذاشته») with a reference to the kept one, and
+  leaves its workgroup's ranked list (the priorities below it move up by one);
+- merge: the kept project absorbs the other's amounts and justification and names its unit as a
+  co-proposer; the other is withdrawn as above;
+- reassign: one project moves to another workgroup's list (unranked there).
+
+A decision that changes a list frozen by a standing submission (submitted or accepted, either kind)
+is refused with `ListLocked`: the office returns the list first. The heads' deadlines do not bind
+the office: it reconciles overlaps after the lists arrive.
+
+Every change of a list's content bumps `WorkgroupCycle.ranking_version`, so an open ranking page
+gets a conflict instead of overwriting. A reversal puts priorities back exactly only while the list
+is as the decision left it (same version); otherwise the restored project comes back unranked.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from karaj_budget.jalali import persian_digits
+from workgroups.models import AuditEntry, OverlapPair, Project, Submission, Unit, WorkgroupCycle
+from workgroups.overlaps import find_overlaps
+from workgroups.submissions import ListLocked
+
+State = OverlapPair.State
+DETECTION_FIELDS = ("pk", "title_key", "workgroup_id", "location", "program_code_id", "requested_amount")
+
+
+class OverlapError(Exception):
+    """A refused decision; `message` (Persian) is what the office is told."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# ---- Detection ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshResult:
+    created: int = 0
+    updated: int = 0
+    reopened: int = 0
+    stale: int = 0
+    open: int = 0
+
+    def summary_fa(self):
+        return persian_digits(
+            f"{self.created} تداخل تازه، {self.updated} به‌روزشده، {self.reopened} بازگشوده، "
+            f"{self.stale} دیگر شبیه نیستند؛ {self.open} تداخل در انتظار بررسی"
+        )
+
+
+@transaction.atomic
+def overlaps_refresh(*, cycle, projects=None, user=None):
+    """Find the cycle's overlaps and bring the stored pairs up to date; return a `RefreshResult`.
+
+    Without `projects`, every pair among the cycle's active projects is looked at; with them (the
+    projects just imported or edited, or their pks), only pairs that include one of them. New pairs
+    are created open; open pairs get the new score and reasons; open pairs that no longer match (or
+    whose project was withdrawn) become stale, and stale ones that match again reopen. Decided pairs
+    are left as the office decided them. With `user` (the on-demand run), the run is audited.
+    """
+    touching = None if projects is None else {getattr(p, "pk", p) for p in projects}
+    if touching is not None and not touching:
+        return RefreshResult(open=OverlapPair.objects.filter(cycle=cycle).open().count())
+    active = list(Project.objects.filter(cycle=cycle).active().only(*DETECTION_FIELDS))
+    # pg_trgm's index answers "what looks like these few projects" fastest; for a whole cycle the
+    # prefix-filtered join in Python beats the index self-join (bench/overlaps.py), with the same
+    # answers (tests/workgroups/test_overlap_parity.py).
+    few = touching is not None and len(touching) * 20 < len(active)
+    use_database = connection.vendor == "postgresql" and few
+    candidates = find_overlaps(active, touching=touching, use_database=use_database) if active else []
+    stored = OverlapPair.objects.filter(cycle=cycle)
+    if touching is not None:
+        stored = stored.involving(touching)
+    stored = {(pair.first_id, pair.second_id): pair for pair in stored.select_for_update()}
+    result = RefreshResult()
+    now = timezone.now()
+    new, changed, found = [], [], set()
+    for candidate in candidates:
+        key = (candidate.first.pk, candidate.second.pk)
+        found.add(key)
+        pair = stored.get(key)
+        if pair is None:
+            new.append(
+                OverlapPair(
+                    cycle=cycle,
+                    first_id=key[0],
+                    second_id=key[1],
+                    score=candidate.percent,
+                    reasons=candidate.reasons,
+                )
+            )
+            result.created += 1
+            continue
+        if pair.state == State.STALE:
+            pair.state = State.OPEN
+            result.reopened += 1
+        elif pair.state != State.OPEN:
+            continue
+        elif pair.score == candidate.percent and pair.reasons == candidate.reasons:
+            continue
+        else:
+            result.updated += 1
+        pair.score, pair.reasons, pair.updated_at = candidate.percent, candidate.reasons, now
+        changed.append(pair)
+    for key, pair in stored.items():
+        if key not in found and pair.state == State.OPEN:
+            pair.state, pair.updated_at = State.STALE, now
+            changed.append(pair)
+            result.stale += 1
+    # A concurrent refresh may have stored the same new pair a moment ago: keep that one.
+    OverlapPair.objects.bulk_create(new, ignore_conflicts=True)
+    OverlapPair.objects.bulk_update(changed, ["state", "score", "reasons", "updated_at"])
+    result.open = OverlapPair.objects.filter(cycle=cycle).open().count()
+    if user is not None:
+        AuditEntry.objects.record(
+            actor=user,
+            action="overlap.refresh",
+            summary=f"بررسی دوباره تداخل‌های {cycle}: {result.summary_fa()}",
+            cycle=cycle,
+            details=vars(result),
+        )
+    return result
+
+
+# ---- What heads and the review page see ---------------------------------------------------------
+
+
+class OverlapMark(NamedTuple):
+    """One open overlap as a head sees it on a project: the other project's title and workgroup."""
+
+    title: str
+    workgroup: str
+    score: int
+    pair_id: int
+
+
+def open_overlaps_by_project(workgroup, cycle):
+    """{project_id: [OverlapMark(other title, other workgroup name, score, pair id), …]} for the
+    workgroup's projects that have an open overlap (best first)."""
+    pairs = (
+        OverlapPair.objects.filter(cycle=cycle)
+        .open()
+        .touching(workgroup)
+        .select_related("first__workgroup", "second__workgroup")
+        .order_by("-score", "pk")
+    )
+    marks = defaultdict(list)
+    for pair in pairs:
+        for mine, other in ((pair.first, pair.second), (pair.second, pair.first)):
+            if mine.workgroup_id == workgroup.pk:
+                marks[mine.pk].append(OverlapMark(other.title, other.workgroup.name, pair.score, pair.pk))
+    return dict(marks)
+
+
+def open_overlaps_for_project(project):
+    """The open overlaps of one project, as `OverlapMark`s (best first)."""
+    return open_overlaps_by_project(project.workgroup, project.cycle).get(project.pk, [])
+
+
+def open_pairs_touching(workgroup, cycle):
+    """Unresolved pairs with at least one project in the workgroup's list (the review warning)."""
+    return (
+        OverlapPair.objects.filter(cycle=cycle)
+        .open()
+        .touching(workgroup)
+        .select_related("first__workgroup", "second__workgroup")
+        .order_by("-score", "pk")
+    )
+
+
+# ---- Helpers of the decisions -------------------------------------------------------------------
+
+
+def ensure_lists_open(*, workgroup_ids, cycle):
+    """Raise `ListLocked` if any of these workgroups' lists is frozen by a standing submission."""
+    standing = (
+        Submission.objects.filter(cycle=cycle, workgroup_id__in=workgroup_ids)
+        .standing()
+        .defer("snapshot")
+        .select_related("workgroup")
+        .order_by("workgroup__deputy__code", "kind")
+        .first()
+    )
+    if standing is not None:
+        done = "پذیرفته" if standing.state == Submission.State.ACCEPTED else "ارسال"
+        raise ListLocked(
+            f"{standing.list_title} «{standing.workgroup.name}» {done} شده است و این تصمیم آن را تغییر "
+            "می‌دهد؛ نخست فهرست را به کارگروه بازگردانید."
+        )
+
+
+def _lock(pair):
+    return OverlapPair.objects.select_for_update().get(pk=pair.pk)
+
+
+def _load(pk):
+    return Project.objects.select_related("workgroup", "proposing_unit").get(pk=pk)
+
+
+def _sides(pair, keep):
+    """(kept, other) for a project of the pair (given as a project or a pk)."""
+    keep_id = getattr(keep, "pk", keep)
+    if keep_id not in (pair.first_id, pair.second_id):
+        raise OverlapError("پروژه انتخاب‌شده از این جفت نیست.")
+    other_id = pair.second_id if keep_id == pair.first_id else pair.first_id
+    return _load(keep_id), _load(other_id)
+
+
+def _require_open(pair):
+    if pair.state != State.OPEN:
+        raise OverlapError(f"درباره این جفت پیش‌تر تصمیم گرفته شده است ({pair.get_state_display()}).")
+
+
+def _bump_versions(cycle, workgroup_ids):
+    """Raise the list versions so open ranking pages get a conflict; return {workgroup id: version}."""
+    versions = {}
+    for workgroup_id in sorted(set(workgroup_ids)):
+        share, _ = WorkgroupCycle.objects.get_or_create(workgroup_id=workgroup_id, cycle=cycle)
+        WorkgroupCycle.objects.filter(pk=share.pk).update(ranking_version=F("ranking_version") + 1)
+        versions[str(workgroup_id)] = share.ranking_version + 1
+    return versions
+
+
+def _version(cycle, workgroup_id):
+    return (
+        WorkgroupCycle.objects.filter(workgroup_id=workgroup_id, cycle=cycle)
+        .values_list("ranking_version", flat=True)
+        .first()
+    )
+
+
+def _set_priorities(positions):
+    """Write [[pk, priority], …]: clear them all first (the unique constraint is checked row by row)."""
+    Project.objects.filter(pk__in=[pk for pk, _ in positions]).update(priority=None)
+    for pk, priority in positions:
+        Project.objects.filter(pk=pk, state=Project.State.PROPOSED).update(priority=priority)
+
+
+def _leave_list(project):
+    """Take the project out of its ranked list, moving the ones below it up; return what to undo:
+    [[pk, old priority], …] for the project and every project that moved (empty if unranked)."""
+    if project.priority is None:
+        return []
+    below = list(
+        Project.objects.filter(
+            workgroup_id=project.workgroup_id, cycle_id=project.cycle_id, priority__gt=project.priority
+        )
+        .order_by("priority")
+        .values_list("pk", "priority")
+    )
+    before = [[project.pk, project.priority], *([pk, priority] for pk, priority in below)]
+    project.priority = None
+    _set_priorities([[project.pk, None], *([pk, priority - 1] for pk, priority in below)])
+    return before
+
+
+def _withdraw(project, kept):
+    """Withdraw `project` as a duplicate of `kept`; return what to undo."""
+    undo = {
+        "project": project.pk,
+        "state": project.state,
+        "duplicate_of": project.duplicate_of_id,
+        "workgroup": project.workgroup_id,
+        "positions": _leave_list(project),
+    }
+    project.state = Project.State.WITHDRAWN
+    project.duplicate_of = kept
+    project.save(update_fields=["state", "duplicate_of", "priority", "updated_at"])
+    # Its other open pairs are moot now; reopened if this decision is reversed.
+    others = OverlapPair.objects.open().involving([project.pk])
+    undo["stale_pairs"] = list(others.values_list("pk", flat=True))
+    others.update(state=State.STALE, updated_at=timezone.now())
+    return undo
+
+
+def _restore_positions(cycle, workgroup_id, positions, version, notes, project):
+    """Put priorities back exactly if the list is as the decision left it; else leave it unranked."""
+    if not positions:
+        return
+    if _version(cycle, workgroup_id) == version:
+        _set_priorities(positions)
+    else:
+        notes.append(f"فهرست کارگروه از زمان تصمیم تغییر کرده است؛ «{project.title}» بی‌اولویت بازگشت.")
+
+
+def _decide(pair, *, state, user, kept, details, now):
+    pair.state = state
+    pair.kept = kept
+    pair.decided_by = user
+    pair.decided_at = now or timezone.now()
+    pair.decision_details = details
+    pair.save(update_fields=["state", "kept", "decided_by", "decided_at", "decision_details", "updated_at"])
+
+
+def _audit(pair, *, user, action, summary, details=None):
+    for project in (pair.first, pair.second):
+        AuditEntry.objects.record(
+            actor=user,
+            action=action,
+            summary=summary,
+            workgroup=project.workgroup,
+            cycle=pair.cycle,
+            project=project,
+            details={"pair": pair.pk, **(details or {})},
+        )
+
+
+def _pair_with_projects(pair):
+    related = ("cycle", "first__workgroup", "second__workgroup")
+    return OverlapPair.objects.select_related(*related).get(pk=pair.pk)
+
+
+# ---- Decisions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def overlap_mark_distinct(*, pair, user, now=None):
+    """The two projects are different needs: the pair is closed and not shown again."""
+    pair = _lock(pair)
+    _require_open(pair)
+    _decide(pair, state=State.DISTINCT, user=user, kept=None, details={"decision": "distinct"}, now=now)
+    pair = _pair_with_projects(pair)
+    _audit(pair, user=user, action="overlap.distinct", summary=f"تداخل «{pair}»: دو پروژه جدا")
+    return pair
+
+
+@transaction.atomic
+def overlap_keep_one(*, pair, keep, user, now=None):
+    """A duplicate: keep `keep`, withdraw the other with a reference to it (it leaves its list)."""
+    pair = _lock(pair)
+    _require_open(pair)
+    kept, other = _sides(pair, keep)
+    ensure_lists_open(workgroup_ids=[other.workgroup_id], cycle=pair.cycle)
+    withdrawn = _withdraw(other, kept)
+    details = {
+        "decision": "duplicate",
+        "withdrawn": withdrawn,
+        "workgroups": [other.workgroup_id],
+        "versions": _bump_versions(pair.cycle, [other.workgroup_id]),
+    }
+    _decide(pair, state=State.DUPLICATE, user=user, kept=kept, details=details, now=now)
+    pair = _pair_with_projects(pair)
+    _audit(
+        pair,
+        user=user,
+        action="overlap.keep",
+        summary=f"تداخل: «{kept.title}» نگه داشته شد و «{other.title}» ({other.workgroup.name}) "
+        "کنار گذاشته شد",
+        details=details,
+    )
+    return pair
+
+
+@transaction.atomic
+def overlap_merge(*, pair, keep, user, now=None):
+    """Merge: `keep` absorbs the other's requested amount (and total estimate, when both have one)
+    and justification, and names the other's unit as a co-proposer; the other is withdrawn."""
+    pair = _lock(pair)
+    _require_open(pair)
+    kept, other = _sides(pair, keep)
+    workgroup_ids = sorted({kept.workgroup_id, other.workgroup_id})
+    ensure_lists_open(workgroup_ids=workgroup_ids, cycle=pair.cycle)
+    before = {
+        "requested_amount": kept.requested_amount,
+        "total_estimate": kept.total_estimate,
+        "justification": kept.justification,
+    }
+    present = {kept.proposing_unit_id, *kept.co_proposers.values_list("pk", flat=True)}
+    units = [other.proposing_unit_id, *other.co_proposers.values_list("pk", flat=True)]
+    added = [pk for pk in dict.fromkeys(units) if pk not in present]
+    kept.requested_amount += other.requested_amount
+    if kept.total_estimate is not None and other.total_estimate is not None:
+        kept.total_estimate += other.total_estimate
+    header = f"— از پیشنهاد {other.proposing_unit.name}، «{other.title}» (ادغام‌شده) —"
+    parts = (kept.justification, header, other.justification)
+    kept.justification = "\n\n".join(part for part in parts if part)
+    kept.save(update_fields=["requested_amount", "total_estimate", "justification", "updated_at"])
+    kept.co_proposers.add(*added)
+    details = {
+        "decision": "merged",
+        "kept": {
+            "project": kept.pk,
+            "before": before,
+            "after": {"requested_amount": kept.requested_amount, "total_estimate": kept.total_estimate},
+            "co_proposers_added": added,
+        },
+        "withdrawn": _withdraw(other, kept),
+        "workgroups": workgroup_ids,
+        "versions": _bump_versions(pair.cycle, workgroup_ids),
+    }
+    _decide(pair, state=State.MERGED, user=user, kept=kept, details=details, now=now)
+    pair = _pair_with_projects(pair)
+    names = "، ".join(Unit.objects.filter(pk__in=added).values_list("name", flat=True))
+    _audit(
+        pair,
+        user=user,
+        action="overlap.merge",
+        summary=f"تداخل: «{other.title}» در «{kept.title}» ادغام شد"
+        + (f" (واحد هم‌پیشنهاددهنده: {names})" if names else ""),
+        details=details,
+    )
+    return pair
+
+
+@transaction.atomic
+def overlap_reassign(*, pair, project, workgroup, user, now=None):
+    """One project of the pair belongs to another workgroup: it moves there, unranked (its old list
+    closes the gap), and its responsible deputy becomes that workgroup's deputy."""
+    pair = _lock(pair)
+    _require_open(pair)
+    moved, _other = _sides(pair, project)
+    if moved.workgroup_id == workgroup.pk:
+        raise OverlapError(f"«{moved.title}» هم‌اکنون در «{workgroup.name}» است.")
+    workgroup_ids = sorted({moved.workgroup_id, workgroup.pk})
+    ensure_lists_open(workgroup_ids=workgroup_ids, cycle=pair.cycle)
+    undo = {
+        "project": moved.pk,
+        "workgroup": moved.workgroup_id,
+        "responsible_deputy": moved.responsible_deputy_id,
+        "to_workgroup": workgroup.pk,
+        "positions": _leave_list(moved),
+    }
+    source = moved.workgroup
+    moved.workgroup = workgroup
+    moved.responsible_deputy_id = workgroup.deputy_id
+    moved.save(update_fields=["workgroup", "responsible_deputy", "priority", "updated_at"])
+    details = {
+        "decision": "reassigned",
+        "moved": undo,
+        "workgroups": workgroup_ids,
+        "versions": _bump_versions(pair.cycle, workgroup_ids),
+    }
+    _decide(pair, state=State.REASSIGNED, user=user, kept=None, details=details, now=now)
+    pair = _pair_with_projects(pair)
+    _audit(
+        pair,
+        user=user,
+        action="overlap.reassign",
+        summary=f"تداخل: «{moved.title}» از «{source.name}» به «{workgroup.name}» رفت",
+        details=details,
+    )
+    return pair
+
+
+def _undo_withdrawal(cycle, undo, versions, notes):
+    project = Project.objects.get(pk=undo["project"])
+    project.state = undo["state"]
+    project.duplicate_of_id = undo["duplicate_of"]
+    project.save(update_fields=["state", "duplicate_of", "updated_at"])
+    workgroup_id = undo["workgroup"]
+    if project.workgroup_id == workgroup_id:
+        _restore_positions(
+            cycle, workgroup_id, undo["positions"], versions.get(str(workgroup_id)), notes, project
+        )
+    OverlapPair.objects.filter(pk__in=undo["stale_pairs"], state=State.STALE).update(
+        state=State.OPEN, updated_at=timezone.now()
+    )
+
+
+def _undo_merge(undo):
+    kept = Project.objects.get(pk=undo["project"])
+    after = undo["after"]
+    if kept.requested_amount != after["requested_amount"] or kept.total_estimate != after["total_estimate"]:
+        raise OverlapError(
+            f"مبلغ «{kept.title}» پس از ادغام تغییر کرده است؛ بازگرداندن خودکار آن را بازنویسی می‌کرد. "
+            "نخست مبلغ را دستی اصلاح کنید."
+        )
+    for name, value in undo["before"].items():
+        setattr(kept, name, value)
+    kept.save(update_fields=[*undo["before"], "updated_at"])
+    kept.co_proposers.remove(*undo["co_proposers_added"])
+
+
+def _undo_reassign(cycle, undo, versions, notes):
+    project = Project.objects.get(pk=undo["project"])
+    if project.workgroup_id != undo["to_workgroup"]:
+        raise OverlapError(f"«{project.title}» پس از این تصمیم دوباره جابه‌جا شده است؛ بازگرداندن ممکن نیست.")
+    project.priority = None
+    project.workgroup_id = undo["workgroup"]
+    project.responsible_deputy_id = undo["responsible_deputy"]
+    project.save(update_fields=["workgroup", "responsible_deputy", "priority", "updated_at"])
+    _restore_positions(
+        cycle, undo["workgroup"], undo["positions"], versions.get(str(undo["workgroup"])), notes, project
+    )
+
+
+@transaction.atomic
+def overlap_reverse(*, pair, user):
+    """Undo the office's decision on a pair and reopen it; return notes (Persian) on what could not
+    be put back exactly. Refused (`ListLocked`) when a list it changed has been submitted since."""
+    pair = _lock(pair)
+    if not pair.is_decided:
+        raise OverlapError("برای این جفت تصمیمی ثبت نشده است که بازگردانده شود.")
+    details = pair.decision_details
+    workgroup_ids = details.get("workgroups", [])
+    ensure_lists_open(workgroup_ids=workgroup_ids, cycle=pair.cycle)
+    versions = details.get("versions", {})
+    notes = []
+    if details.get("decision") == "merged":
+        _undo_merge(details["kept"])
+    if "withdrawn" in details:
+        _undo_withdrawal(pair.cycle, details["withdrawn"], versions, notes)
+    if "moved" in details:
+        _undo_reassign(pair.cycle, details["moved"], versions, notes)
+    if workgroup_ids:
+        _bump_versions(pair.cycle, workgroup_ids)
+    before = pair.get_state_display()
+    pair.state = State.OPEN
+    pair.kept = None
+    pair.decided_by = None
+    pair.decided_at = None
+    pair.decision_details = {}
+    pair.save(update_fields=["state", "kept", "decided_by", "decided_at", "decision_details", "updated_at"])
+    pair = _pair_with_projects(pair)
+    _audit(
+        pair,
+        user=user,
+        action="overlap.reverse",
+        summary=f"بازگرداندن تصمیم «{before}» درباره تداخل «{pair}»",
+        details={"reversed": details, "notes": notes},
+    )
+    return notes
