@@ -10,4 +10,6 @@ urlpatterns = [
     path("office/overlaps/<int:pk>/", views.overlap_detail, name="overlap-detail"),
     path("office/overlaps/<int:pk>/decide/", views.overlap_decide, name="overlap-decide"),
     path("office/overlaps/<int:pk>/reverse/", views.overlap_reverse, name="overlap-reverse"),
+    path("office/remit/", views.remit_queue, name="remit-queue"),
+    path("office/remit/<int:pk>/decide/", views.remit_decide, name="remit-decide"),
 ]

@@ -2,15 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from workgroups import access, overlap_services
+from workgroups import access, overlap_services, services
 from workgroups.forms_overlaps import OverlapDecisionForm
-from workgroups.models import Cycle, OverlapPair, Workgroup
+from workgroups.models import Cycle, OverlapPair, RemitRequest, Workgroup
 from workgroups.overlap_services import OverlapError
+from workgroups.services import RankingInvalid
 from workgroups.submissions import ListLocked
 from workgroups.views_submissions import _cycle
 
@@ -132,3 +133,41 @@ def overlap_reverse(request, pk):
     else:
         messages.success(request, " ".join(["تصمیم بازگردانده شد و جفت دوباره در انتظار بررسی است.", *notes]))
     return redirect(pair)
+
+
+@login_required
+def remit_queue(request):
+    """Projects that heads sent back as outside their deputy's remit, for the office to place."""
+    access.require_budget_office(request.user)
+    requests = RemitRequest.objects.select_related(
+        "project__proposing_unit", "from_workgroup", "requested_by", "target_workgroup", "decided_by"
+    ).order_by(F("decided_at").desc(nulls_first=True), "-requested_at")[:QUEUE_LIMIT]
+    return render(
+        request,
+        "workgroups/remit_queue.html",
+        {"remits": requests, "workgroups": Workgroup.objects.order_by("deputy__code")},
+    )
+
+
+@login_required
+@require_POST
+def remit_decide(request, pk):
+    """Accept (move the project to the chosen workgroup) or reject (back to its list, unranked)."""
+    access.require_budget_office(request.user)
+    remit = get_object_or_404(RemitRequest.objects.select_related("project__workgroup"), pk=pk)
+    note = request.POST.get("note", "").strip()
+    try:
+        if request.POST.get("decision") == "accept":
+            target = Workgroup.objects.filter(slug=request.POST.get("target", "")).first()
+            if target is None:
+                raise RankingInvalid("کارگروه مقصد را انتخاب کنید.")
+            services.remit_accept(remit=remit, user=request.user, target_workgroup=target, note=note)
+            messages.success(request, f"«{remit.project.title}» به {target.name} منتقل شد.")
+        elif request.POST.get("decision") == "reject":
+            services.remit_reject(remit=remit, user=request.user, note=note)
+            messages.success(request, f"«{remit.project.title}» به فهرست {remit.from_workgroup.name} بازگشت.")
+        else:
+            raise RankingInvalid("تصمیم نامعتبر است.")
+    except (RankingInvalid, ListLocked) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    return redirect("workgroups:remit-queue")
