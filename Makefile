@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint serve backup restore bench clean
+.PHONY: run test lint serve backup restore bench loadtest clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,5 +62,31 @@ restore: $(VENV)/.runtime
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup"; exit 2; }
 	$(PY) manage.py restore_db "$(FILE)"
 
+# Benchmarks (docs/performance.md), not part of `make test`: every bench/*.py in turn, each
+# printing its figures and the floor or target it compares against. A throwaway SQLite database
+# by default; BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench runs them on
+# PostgreSQL (databases named bench*, or test_bench*, created and emptied by the scripts).
+# DATABASE_URL is ignored here, so a benchmark never writes into a real database.
+bench: $(VENV)/.dev
+	@for script in bench/*.py; do \
+		echo "== $$script"; \
+		env -u DATABASE_URL $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL)) $(PY) $$script || exit 1; \
+		echo; \
+	done
+
+# Load test (docs/performance.md): gunicorn + PostgreSQL under 46 simulated people for 2 minutes
+# (bench/load/). Locust lives in its own virtualenv: it brings gevent, Flask and requests, which
+# the app and its tests must not depend on by accident. LOAD_DATABASE_URL names the throwaway
+# database (default postgres://postgres@127.0.0.1:5432/karaj_load), dropped and recreated.
+LOAD_VENV ?= .venv-load
+$(LOAD_VENV)/.installed: requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOAD_VENV)/bin/pip install --quiet -r requirements-load.txt
+	touch $@
+
+loadtest: $(VENV)/.runtime $(LOAD_VENV)/.installed
+	$(PY) bench/load/run.py $(if $(WORKERS_LOAD),--workers $(WORKERS_LOAD))
+
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts
+	rm -rf $(VENV) $(LOAD_VENV) staticfiles test-artifacts

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")  # not the sign-in log lines
 
 PROJECTS = 500
 RUNS = 30
