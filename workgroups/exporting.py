@@ -19,8 +19,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from karaj_budget.jalali import format_jalali_datetime
-from workgroups.models import Project, Workgroup, WorkgroupCycle
+from karaj_budget.jalali import format_jalali_datetime, persian_digits
+from workgroups.models import Deadline, Project, Submission, Workgroup, WorkgroupCycle
+from workgroups.submissions import current_checksum, format_duration_fa
 
 # Characters that the xlsx format cannot hold at all (openpyxl would raise IllegalCharacterError).
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -170,7 +171,7 @@ class ListTotals:
 def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
     sheet = workbook.create_sheet("خلاصه", 0)
     sheet.sheet_view.rightToLeft = True
-    for letter, width in zip("ABCDEFGHI", (40, 14, 14, 14, 20, 20, 30, 30, 66), strict=True):
+    for letter, width in zip("ABCDEFGHIJ", (40, 14, 14, 14, 20, 20, 44, 44, 66, 30), strict=True):
         sheet.column_dimensions[letter].width = width
     by = (user.get_full_name() or user.username) if user is not None else "خط فرمان"
     for label, value in (
@@ -192,6 +193,7 @@ def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
         "وضعیت فهرست اولویت‌ها",
         "وضعیت فهرست کدگذاری‌شده",
         "چکیده (SHA-256) آخرین ارسال",
+        "فهرست این خروجی در برابر آخرین ارسال",
     ]
     header_cells = []
     for name in headers:
@@ -212,16 +214,64 @@ def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
                 text_cell(sheet, summary.get("priorities_state", "—")),
                 text_cell(sheet, summary.get("coding_state", "—")),
                 text_cell(sheet, summary.get("checksum")),
+                text_cell(sheet, summary.get("live", "—")),
             ]
         )
+
+
+def _describe_submission(submission):
+    text = f"{submission.get_state_display()} — نوبت {persian_digits(submission.number)}، "
+    text += f"ارسال {format_jalali_datetime(submission.submitted_at)}"
+    if submission.late_by is not None:
+        text += f"، با {format_duration_fa(submission.late_by)} تأخیر"
+    if submission.reviewed_at is not None:
+        text += f"؛ بررسی {format_jalali_datetime(submission.reviewed_at)}"
+    return text
 
 
 def submission_states(cycle, workgroups):
     """State and checksum of each workgroup's latest submissions, where submissions exist.
 
-    Returns {workgroup_id: {"priorities_state": …, "coding_state": …, "checksum": …}}.
+    Returns {workgroup_id: {"priorities_state": …, "coding_state": …, "checksum": …, "live": …}}:
+    each state in words (state, number, Jalali time, lateness); the checksum of the latest coded-list
+    submission, else of the latest priorities submission; and whether the list exported now (the
+    live list) still has that checksum — «مطابق» — or changed after it was sent or accepted.
     """
-    return {workgroup.pk: {} for workgroup in workgroups}
+    ids = [workgroup.pk for workgroup in workgroups]
+    latest = {}
+    for submission in (
+        Submission.objects.filter(cycle=cycle, workgroup_id__in=ids)
+        .defer("snapshot")
+        .order_by("number", "pk")
+    ):
+        latest[(submission.workgroup_id, submission.kind)] = submission
+    states = {}
+    for workgroup in workgroups:
+        state = {}
+        for kind, key in (
+            (Deadline.Kind.PRIORITIES, "priorities_state"),
+            (Deadline.Kind.CODING, "coding_state"),
+        ):
+            submission = latest.get((workgroup.pk, kind))
+            state[key] = _describe_submission(submission) if submission else "ارسال نشده"
+        reference = latest.get((workgroup.pk, Deadline.Kind.CODING)) or latest.get(
+            (workgroup.pk, Deadline.Kind.PRIORITIES)
+        )
+        if reference is not None:
+            state["checksum"] = reference.checksum
+            live = current_checksum(workgroup=workgroup, cycle=cycle, kind=reference.kind)
+            if live == reference.checksum:
+                state["live"] = "مطابق با " + (
+                    "فهرست پذیرفته‌شده" if reference.state == Submission.State.ACCEPTED else "آخرین ارسال"
+                )
+            elif reference.state == Submission.State.ACCEPTED:
+                state["live"] = "تغییر پس از پذیرش"
+            elif reference.state == Submission.State.SUBMITTED:
+                state["live"] = "تغییر پس از ارسال"
+            else:
+                state["live"] = "فهرست بازگشت‌داده‌شده در حال اصلاح"
+        states[workgroup.pk] = state
+    return states
 
 
 def build_workbook(*, cycle, workgroup=None, user=None, output):
