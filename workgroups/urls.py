@@ -16,3 +16,7 @@ urlpatterns = [
 from workgroups import urls_submissions  # noqa: E402
 
 urlpatterns += urls_submissions.urlpatterns
+
+from workgroups import urls_coding  # noqa: E402
+
+urlpatterns += urls_coding.urlpatterns
