@@ -19,6 +19,7 @@ MAX_QUERY = 100
 PROGRAM_LEVEL = 4
 # What a code typed with separators looks like once its digits are ASCII: `5-01-01`, `5/1/2`, `۵ ۰۱`.
 _CODE_LIKE = re.compile(r"[0-9]+(?:[-/ \u2013]+[0-9]+)*[-/ ]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SCHEMES = {"program": ProgramCode, "budget": BudgetCode}
 
 
@@ -46,7 +47,9 @@ def search_codes(scheme, query, *, cycle_year=None, limit=MAX_RESULTS):
     """The leaves of a code table matching `query`: by code (any digit form, any separator, as a
     prefix) or by words (every word, however its Persian was typed, in the code's title)."""
     model = SCHEMES[scheme]
-    query = (query or "")[:MAX_QUERY]
+    # Control characters are never part of a code or title (and NUL would end the pattern early
+    # on SQLite, matching everything).
+    query = _CONTROL.sub(" ", (query or "")[:MAX_QUERY])
     codes = _leaves(model, cycle_year)
     prefix = _code_prefix(scheme, query)
     if prefix:
