@@ -33,10 +33,13 @@
     const chain = el("ol", "code-path__chain");
     chain.setAttribute("aria-label", "مسیر کد");
     result.path.forEach((node, index) => {
-      const item = el("li", index === result.path.length - 1 ? "code-path__leaf" : "");
-      const code = el("bdi", "code", fa(node.code));
-      item.append(code, " " + node.title);
-      chain.append(item);
+      if (index < result.path.length - 1) {
+        chain.append(el("li", "", node.title));
+        return;
+      }
+      const leaf = el("li", "code-path__leaf");
+      leaf.append(el("bdi", "code", fa(node.code)), " " + node.title);
+      chain.append(leaf);
     });
     container.append(chain);
     if (result.credit_type_label) {
@@ -146,8 +149,8 @@
       const item = results[index];
       if (!item) return;
       close();
-      input.value = item.code;
-      original = item.code;
+      input.value = fa(item.code);
+      original = input.value;
       chosenId.value = item.id;
       renderPath(path, item);
       onChoose(box, item);
