@@ -166,7 +166,7 @@ def _write(projects, *, workgroup, cycle, program_code, budget_code, user, actio
     # Lock the rows (PostgreSQL) and read their codes as they are now.
     locked = {
         p.pk: p
-        for p in Project.objects.select_for_update()
+        for p in Project.objects.select_for_update(of=("self",))
         .select_related("program_code", "budget_code")
         .filter(pk__in=[p.pk for p in projects])
     }
