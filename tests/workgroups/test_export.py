@@ -235,3 +235,28 @@ def test_exports_are_rate_limited(client, personas, cycle, settings):
     assert response.status_code == 429
     assert "در هر دقیقه" in response.content.decode()
     cache.clear()
+
+
+def test_live_checksum_taken_while_exporting_equals_the_submission_mechanisms(cycle, personas):
+    # An untidy list: a withdrawn project, one awaiting its workgroup, one unranked, a hostile title.
+    from workgroups import submissions
+    from workgroups.models import Submission
+
+    civil = Workgroup.objects.get(slug="civil")
+    projects = list(Project.objects.filter(cycle=cycle, workgroup=civil).order_by("priority"))
+    Project.objects.filter(pk=projects[0].pk).update(priority=None, state=Project.State.WITHDRAWN)
+    Project.objects.filter(pk=projects[1].pk).update(priority=None, state=Project.State.REMIT_REVIEW)
+    Project.objects.filter(pk=projects[2].pk).update(priority=None, title='=HYPERLINK("x")\x07')
+    snapshot = submissions.list_snapshot(workgroup=civil, cycle=cycle, kind="priorities")
+    Submission.objects.create(
+        workgroup=civil,
+        cycle=cycle,
+        kind="priorities",
+        number=1,
+        snapshot=snapshot,
+        checksum=submissions.current_checksum(workgroup=civil, cycle=cycle, kind="priorities"),
+    )
+    assert cover_row(export(cycle), civil.name)[9] == "مطابق با آخرین ارسال"
+    assert cover_row(export(cycle, workgroup=civil), civil.name)[9] == "مطابق با آخرین ارسال"
+    Project.objects.filter(pk=projects[3].pk).update(total_estimate=1)
+    assert cover_row(export(cycle), civil.name)[9] == "تغییر پس از ارسال"
