@@ -49,6 +49,13 @@ def choose(page, input_locator, text, option_text, *, keyboard):
 def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, demo, login, screenshot):
     cycle, civil = ranked_and_submitted_priorities()
     head = new_page()
+    violations = []
+    head.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     login(head, live_server, "head_civil", PASSWORD)
     head.goto(f"{live_server.url}/workgroups/civil/coding/")
     status = head.locator("#coding-status")
@@ -100,6 +107,7 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     head.get_by_role("button", name="ارسال فهرست کدگذاری‌شده").click()
     expect(head.get_by_role("status").first).to_contain_text("ارسال شد")
     expect(head.locator(".coding-form")).to_have_count(0)  # frozen: read-only now
+    assert violations == []  # the page's script and styles live within the strict CSP
 
     # 6. The office accepts it and exports the workbook from the dashboard.
     office = new_page()
