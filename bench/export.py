@@ -3,7 +3,8 @@
 The floor fetches the same rows (the same query) and appends them as plain values to one
 write-only sheet: the least work that puts this data into an .xlsx file. The project's export
 writes every row twice (the consolidated sheet and its workgroup's sheet), with string cells for
-text, number formats for amounts, a cover sheet and the running totals.
+text, number formats for amounts, a cover sheet (with each workgroup's submission compared with its
+live list) and the running totals.
 
 Run: .venv/bin/python bench/export.py [--projects 10000]
      (uses a throwaway SQLite database unless BENCH_DATABASE_URL points at PostgreSQL)
@@ -36,7 +37,8 @@ def setup_django(database_url):
 def populate(count):
     from django.core.management import call_command
 
-    from workgroups.models import Cycle, Project, Unit, Workgroup
+    from workgroups import submissions
+    from workgroups.models import Cycle, Project, Submission, Unit, Workgroup, snapshot_checksum
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -71,6 +73,17 @@ def populate(count):
             )
         )
     Project.objects.bulk_create(batch, batch_size=2000)
+    # Every workgroup has sent its list, so the cover compares each live list with its submission.
+    for workgroup in workgroups.values():
+        snapshot = submissions.list_snapshot(workgroup=workgroup, cycle=cycle, kind="priorities")
+        Submission.objects.create(
+            workgroup=workgroup,
+            cycle=cycle,
+            kind="priorities",
+            number=1,
+            snapshot=snapshot,
+            checksum=snapshot_checksum(snapshot),
+        )
     return Project.objects.filter(cycle=cycle).count()
 
 

@@ -81,6 +81,26 @@ class CodeNode(models.Model):
         return list(reversed(chain))
 
 
+def code_paths(model, codes):
+    """{pk: [code, …]}: each code's chain from the top of its tree down to it, for any number of
+    codes in at most one query per level above them (never one query per code)."""
+    codes = [code for code in codes if code is not None]
+    known = {code.pk: code for code in codes}
+    missing = {code.parent_id for code in codes if code.parent_id and code.parent_id not in known}
+    while missing:
+        parents = list(model.objects.filter(pk__in=missing).only("code", "title", "parent_id", "level"))
+        known.update({parent.pk: parent for parent in parents})
+        missing = {p.parent_id for p in parents if p.parent_id and p.parent_id not in known}
+    paths = {}
+    for code in codes:
+        chain, node = [], code
+        while node is not None:
+            chain.append(node)
+            node = known.get(node.parent_id)
+        paths[code.pk] = list(reversed(chain))
+    return paths
+
+
 class ProgramCode(CodeNode):
     """A node of the strategic-operational plan: mission › goal › strategy › operational program.
 

@@ -7,7 +7,10 @@ class WorkgroupsConfig(AppConfig):
     verbose_name = "کارگروه‌ها و پروژه‌ها"
 
     def ready(self):
+        from workgroups import coding
         from workgroups.roles import ensure_budget_office_group
+
+        coding.register_checks()
 
         # Permissions exist only after migrate has run, so the group is set up then.
         post_migrate.connect(ensure_budget_office_group, sender=self, dispatch_uid="budget_office_group")

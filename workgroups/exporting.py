@@ -19,8 +19,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from karaj_budget.jalali import format_jalali_datetime
-from workgroups.models import Project, Workgroup, WorkgroupCycle
+from karaj_budget.jalali import format_jalali_datetime, persian_digits
+from workgroups.models import Deadline, Project, Submission, Workgroup, WorkgroupCycle, snapshot_checksum
+from workgroups.submissions import current_checksum, format_duration_fa
 
 # Characters that the xlsx format cannot hold at all (openpyxl would raise IllegalCharacterError).
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -142,7 +143,7 @@ def ordered_rows(cycle, workgroup=None):
         "workgroup__deputy__code", F("state").desc(), "-requested_amount", "pk"
     )
     for queryset in (ranked, unranked):
-        yield from queryset.values("workgroup_id", *FIELDS).iterator(chunk_size=2000)
+        yield from queryset.values("id", "workgroup_id", *FIELDS).iterator(chunk_size=2000)
 
 
 class ListTotals:
@@ -170,7 +171,7 @@ class ListTotals:
 def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
     sheet = workbook.create_sheet("خلاصه", 0)
     sheet.sheet_view.rightToLeft = True
-    for letter, width in zip("ABCDEFGHI", (40, 14, 14, 14, 20, 20, 30, 30, 66), strict=True):
+    for letter, width in zip("ABCDEFGHIJ", (40, 14, 14, 14, 20, 20, 44, 44, 66, 30), strict=True):
         sheet.column_dimensions[letter].width = width
     by = (user.get_full_name() or user.username) if user is not None else "خط فرمان"
     for label, value in (
@@ -192,6 +193,7 @@ def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
         "وضعیت فهرست اولویت‌ها",
         "وضعیت فهرست کدگذاری‌شده",
         "چکیده (SHA-256) آخرین ارسال",
+        "فهرست این خروجی در برابر آخرین ارسال",
     ]
     header_cells = []
     for name in headers:
@@ -212,16 +214,117 @@ def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
                 text_cell(sheet, summary.get("priorities_state", "—")),
                 text_cell(sheet, summary.get("coding_state", "—")),
                 text_cell(sheet, summary.get("checksum")),
+                text_cell(sheet, summary.get("live", "—")),
             ]
         )
 
 
-def submission_states(cycle, workgroups):
+def _describe_submission(submission):
+    text = f"{submission.get_state_display()} — نوبت {persian_digits(submission.number)}، "
+    text += f"ارسال {format_jalali_datetime(submission.submitted_at)}"
+    if submission.late_by is not None:
+        text += f"، با {format_duration_fa(submission.late_by)} تأخیر"
+    if submission.reviewed_at is not None:
+        text += f"؛ بررسی {format_jalali_datetime(submission.reviewed_at)}"
+    return text
+
+
+def latest_submissions(cycle, workgroups):
+    """{(workgroup_id, kind): the latest submission of that list} for the workgroups given."""
+    latest = {}
+    for submission in (
+        Submission.objects.filter(cycle=cycle, workgroup_id__in=[wg.pk for wg in workgroups])
+        .defer("snapshot")
+        .order_by("number", "pk")
+    ):
+        latest[(submission.workgroup_id, submission.kind)] = submission
+    return latest
+
+
+def _reference(latest, workgroup_id):
+    """The submission the cover compares the live list with: the coded list's, else the priorities'."""
+    return latest.get((workgroup_id, Deadline.Kind.CODING)) or latest.get(
+        (workgroup_id, Deadline.Kind.PRIORITIES)
+    )
+
+
+class LiveChecksums:
+    """The checksum each workgroup's list has now, taken from the rows as the export writes them.
+
+    The same items as `submissions.snapshot_item`, in the same order (`list_projects`: active
+    projects, ranked by priority, unranked last by id), so that the result equals
+    `submissions.current_checksum` without reading the list a second time.
+    """
+
+    WITHDRAWN = STATE_LABELS[Project.State.WITHDRAWN]
+
+    def __init__(self, workgroup_ids):
+        self.items = {pk: [] for pk in workgroup_ids}
+
+    def add(self, row):
+        items = self.items.get(row["workgroup_id"])
+        if items is None or row["state"] == self.WITHDRAWN:
+            return
+        items.append(
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "position": row["priority"],
+                "unit": row["proposing_unit__code"],
+                "requested_amount": row["requested_amount"],
+                "total_estimate": row["total_estimate"],
+                "program_code": row["program_code__code"],
+                "budget_code": row["budget_code__code"],
+            }
+        )
+
+    def checksums(self):
+        result = {}
+        for pk, items in self.items.items():
+            items.sort(key=lambda item: (item["position"] is None, item["position"] or 0, item["id"]))
+            result[pk] = snapshot_checksum({"projects": items})
+        return result
+
+
+def submission_states(cycle, workgroups, *, latest=None, live=None):
     """State and checksum of each workgroup's latest submissions, where submissions exist.
 
-    Returns {workgroup_id: {"priorities_state": …, "coding_state": …, "checksum": …}}.
+    Returns {workgroup_id: {"priorities_state": …, "coding_state": …, "checksum": …, "live": …}}:
+    each state in words (state, number, Jalali time, lateness); the checksum of the latest coded-list
+    submission, else of the latest priorities submission; and whether the list exported now (the
+    live list) still has that checksum — «مطابق» — or changed after it was sent or accepted.
+    `live` ({workgroup_id: checksum}) saves reading the lists again when the caller has them.
     """
-    return {workgroup.pk: {} for workgroup in workgroups}
+    if latest is None:
+        latest = latest_submissions(cycle, workgroups)
+    states = {}
+    for workgroup in workgroups:
+        state = {}
+        for kind, key in (
+            (Deadline.Kind.PRIORITIES, "priorities_state"),
+            (Deadline.Kind.CODING, "coding_state"),
+        ):
+            submission = latest.get((workgroup.pk, kind))
+            state[key] = _describe_submission(submission) if submission else "ارسال نشده"
+        reference = _reference(latest, workgroup.pk)
+        if reference is not None:
+            state["checksum"] = reference.checksum
+            if live is not None and workgroup.pk in live:
+                checksum = live[workgroup.pk]
+            else:
+                checksum = current_checksum(workgroup=workgroup, cycle=cycle, kind=reference.kind)
+            if checksum == reference.checksum:
+                state["live"] = "مطابق با " + (
+                    "فهرست پذیرفته‌شده" if reference.state == Submission.State.ACCEPTED else "آخرین ارسال"
+                )
+            elif reference.state == Submission.State.ACCEPTED:
+                state["live"] = "تغییر پس از پذیرش"
+            elif reference.state == Submission.State.SUBMITTED:
+                state["live"] = "تغییر پس از ارسال"
+            else:
+                state["live"] = "فهرست بازگشت‌داده‌شده در حال اصلاح"
+        states[workgroup.pk] = state
+    return states
 
 
 def build_workbook(*, cycle, workgroup=None, user=None, output):
@@ -247,10 +350,14 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
         for wg in workgroups
     }
     totals = ListTotals(ceilings)
+    latest = latest_submissions(cycle, workgroups)
+    # Checksums of the live lists, only for the workgroups with a submission to compare with.
+    live = LiveChecksums(wg.pk for wg in workgroups if _reference(latest, wg.pk) is not None)
     writers = {sheet: RowWriter(sheet) for sheet in [consolidated, *sheets.values()] if sheet is not None}
     written = dict.fromkeys(writers, 0)
     for row in ordered_rows(cycle, workgroup):
         row = totals.annotate(row)
+        live.add(row)
         summary = summaries[row["workgroup_id"]]
         summary["count"] += 1
         summary["ranked"] += row["priority"] is not None
@@ -261,7 +368,7 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
             if sheet is not None:
                 writers[sheet].append(row)
                 written[sheet] += 1
-    for pk, states in submission_states(cycle, workgroups).items():
+    for pk, states in submission_states(cycle, workgroups, latest=latest, live=live.checksums()).items():
         summaries[pk].update(states)
     last_column = get_column_letter(len(COLUMNS))
     for sheet, rows in written.items():

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_date
 from karaj_budget.persian import normalize_text, search_key
+from programs.models import BudgetCode
 
 
 class UnitQuerySet(models.QuerySet):
@@ -341,6 +342,15 @@ class Project(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # What the proposing unit expects (the «نوع» of its sheet); the budget line chosen when coding
+    # decides the real credit type, and a difference is shown as a warning.
+    requested_credit_type = models.CharField(
+        "نوع اعتبار درخواستی",
+        max_length=16,
+        choices=BudgetCode.CreditType.choices,
+        blank=True,
+        help_text="نوع اعتباری که واحد پیشنهاددهنده انتظار دارد؛ ردیف بودجه نوع نهایی را تعیین می‌کند.",
     )
 
     objects = ProjectQuerySet.as_manager()

@@ -29,3 +29,7 @@ urlpatterns += urls_submissions.urlpatterns
 from workgroups import urls_overlaps  # noqa: E402
 
 urlpatterns += urls_overlaps.urlpatterns
+
+from workgroups import urls_coding  # noqa: E402
+
+urlpatterns += urls_coding.urlpatterns

@@ -17,7 +17,7 @@ from karaj_budget.persian import (
     search_key,
     search_key_compact,
 )
-from programs.codes import BUDGET_LINE_LEVEL, normalize_budget_code, normalize_program_code
+from programs.codes import BUDGET_LINE_LEVEL, normalize_budget_code, normalize_program_code, parse_credit_type
 from programs.models import BudgetCode, ProgramCode
 
 from . import cells
@@ -41,6 +41,7 @@ COLUMNS = (
     Column("total_estimate", "برآورد کل (میلیون ریال)", ("total_estimate", "برآورد کل")),
     Column("location", "محل اجرا", ("location",)),
     Column("kind", "نوع", ("kind", "نوع پروژه")),
+    Column("credit_type", "نوع اعتبار", ("credit_type", "نوع اعتبار درخواستی", "requested_credit_type")),
     Column(
         "progress", "پیشرفت فیزیکی", ("progress", "پیشرفت فیزیکی (درصد)", "physical_progress", "درصد پیشرفت")
     ),
@@ -58,6 +59,7 @@ EXAMPLE = (
     "۴۰٬۰۰۰",
     "منطقه ۵",
     "جدید",
+    "تملک دارایی‌های سرمایه‌ای",
     "0",
     "نیاز محله به فضای سبز در جلسه مشترک تأیید شد.",
     "6-1-1-01",
@@ -84,6 +86,7 @@ _COMPARED = {
     "responsible_deputy_id": "deputy",
     "location": "location",
     "kind": "kind",
+    "requested_credit_type": "credit_type",
     "physical_progress": "progress",
     "total_estimate": "total_estimate",
     "requested_amount": "requested",
@@ -237,6 +240,7 @@ class _ProjectImport:
         field("total_estimate", lambda v: parse_amount(cells.usable(v)))
         field("location", lambda v: cells.text(v, max_length=255, what="محل اجرا"))
         field("kind", self.parse_kind)
+        field("credit_type", lambda v: parse_credit_type(cells.text(v, what="نوع اعتبار")))
         field("progress", lambda v: parse_percent(cells.usable(v), as_fraction="progress" in row.percent))
         field("justification", lambda v: cells.text(v, what="نیازسنجی"))
         field("program_code", self.parse_program_code)
@@ -273,7 +277,14 @@ class _ProjectImport:
                 "requested_amount": requested,
                 **{
                     _COLUMN_FIELDS[key]: item[key]
-                    for key in ("total_estimate", "location", "kind", "progress", "justification")
+                    for key in (
+                        "total_estimate",
+                        "location",
+                        "kind",
+                        "credit_type",
+                        "progress",
+                        "justification",
+                    )
                     if key in item
                 },
                 **{f"{key}_id": item[key] for key in ("program_code", "budget_code") if key in item},

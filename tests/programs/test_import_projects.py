@@ -155,3 +155,25 @@ def test_command_exit_codes(run_command, tmp_path):
     bad = xlsx([HEADER, ["T-51", "پروژه", "R04", "D4", "-1"]], path=tmp_path / "bad.xlsx")
     code, _, err = run_command("import_projects", str(bad), "--cycle", "1399")
     assert code == 1 and err.startswith("ردیف 2: ستون «اعتبار درخواستی (میلیون ریال)»:")
+
+
+def test_requested_credit_type_column():
+    header = [*HEADER, "نوع اعتبار"]
+    result = run(
+        [
+            header,
+            ["T-30", "احداث بوستان", "R05", "D6", "100", "تملک دارایی‌های سرمایه‌ای"],
+            ["T-31", "تهیه طرح", "R05", "D3", "100", "هزینه ای"],
+            ["T-32", "پروژه بی‌نوع", "R05", "D6", "100", None],
+        ]
+    )
+    assert not result.has_errors, result.problems
+    types = dict(
+        Project.objects.filter(ref__in=["T-30", "T-31", "T-32"]).values_list("ref", "requested_credit_type")
+    )
+    assert types == {"T-30": "capital", "T-31": "current", "T-32": ""}
+    bad = run([header, ["T-33", "پروژه", "R05", "D6", "100", "وام"]])
+    assert [str(p) for p in bad.problems] == [
+        "ردیف 2: ستون «نوع اعتبار»: نوع اعتبار «وام» شناخته نیست؛ "
+        "«تملک دارایی‌های سرمایه‌ای» یا «هزینه‌ای» بنویسید."
+    ]

@@ -128,3 +128,135 @@ def test_command_unknown_cycle(demo, tmp_path):
 
     with pytest.raises(CommandError, match="۱۳۰۰|1300"):
         call_command("export_coded_list", "--cycle", "1300", "--output", str(tmp_path / "x.xlsx"))
+
+
+# ---- Submission states on the cover, the export views ------------------------------------------------
+
+
+def accept_coded_list(workgroup, cycle, head):
+    from workgroups import coding, submissions
+
+    uncoded = [p for p in coding.coding_projects(workgroup=workgroup, cycle=cycle) if not p.is_coded]
+    if uncoded:
+        coding.projects_code_bulk(
+            projects=uncoded, program_code="4-1-2-01", budget_code="40301001", user=head
+        )
+    submissions.submission_accept(
+        submission=submissions.submission_submit(
+            workgroup=workgroup, cycle=cycle, kind="priorities", user=head
+        ),
+        user=None,
+    )
+    coded = submissions.submission_submit(workgroup=workgroup, cycle=cycle, kind="coding", user=head)
+    return submissions.submission_accept(submission=coded, user=None)
+
+
+def cover_row(workbook, name):
+    return next(row for row in workbook["خلاصه"].iter_rows(values_only=True) if row and row[0] == name)
+
+
+def test_cover_shows_states_checksum_and_whether_the_list_is_what_was_accepted(cycle, personas):
+    civil = Workgroup.objects.get(slug="civil")
+    accepted = accept_coded_list(civil, cycle, personas["head_a"])
+    row = cover_row(export(cycle), civil.name)
+    assert row[6].startswith("پذیرفته‌شده — نوبت ۱")
+    assert row[7].startswith("پذیرفته‌شده — نوبت ۱")
+    assert row[8] == accepted.checksum
+    assert row[9] == "مطابق با فهرست پذیرفته‌شده"
+    transport = cover_row(export(cycle), "کارگروه تخصصی حمل و نقل و ترافیک")
+    assert transport[6] == transport[7] == "ارسال نشده"
+    # The office corrects an amount after acceptance: the cover says so.
+    project = Project.objects.filter(cycle=cycle, workgroup=civil).first()
+    Project.objects.filter(pk=project.pk).update(requested_amount=project.requested_amount + 1)
+    assert cover_row(export(cycle), civil.name)[9] == "تغییر پس از پذیرش"
+
+
+def test_workgroup_sheet_equals_the_accepted_snapshot(cycle, personas):
+    civil = Workgroup.objects.get(slug="civil")
+    accepted = accept_coded_list(civil, cycle, personas["head_a"])
+    sheet = export(cycle, workgroup=civil)["فنی و عمرانی"]
+    header = [cell.value for cell in sheet[1]]
+    column = {name: header.index(name) for name in header}
+    rows = [
+        {
+            "position": row[column["اولویت"]],
+            "title": row[column["عنوان پروژه"]],
+            "unit": row[column["کد واحد"]],
+            "requested_amount": row[column["اعتبار درخواستی (میلیون ریال)"]],
+            "program_code": row[column["کد برنامه عملیاتی"]],
+            "budget_code": row[column["کد بودجه"]],
+        }
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    expected = [{key: item[key] for key in rows[0]} for item in accepted.projects]
+    assert rows == expected
+
+
+def test_office_export_view_streams_the_workbook(client, personas, cycle):
+    from workgroups.models import AuditEntry
+
+    client.force_login(personas["office"])
+    response = client.get("/office/export/", {"cycle": "1399"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="coded-list-1399-all-')
+    assert "filename*=utf-8''" in disposition
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames[:2] == ["خلاصه", "فهرست تلفیقی"]
+    assert AuditEntry.objects.filter(action="export.coded_list", actor=personas["office"]).exists()
+    one = client.get("/office/export/", {"cycle": "1399", "workgroup": "transport"})
+    assert load_workbook(io.BytesIO(b"".join(one.streaming_content))).sheetnames == [
+        "خلاصه",
+        "حمل و نقل و ترافیک",
+    ]
+
+
+def test_head_exports_own_list_only(client, personas, cycle):
+    client.force_login(personas["head_a"])
+    response = client.get("/workgroups/civil/export/", {"cycle": "1399"})
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == [
+        "خلاصه",
+        "فنی و عمرانی",
+    ]
+    assert client.get("/workgroups/transport/export/").status_code == 404
+    assert client.get("/office/export/").status_code == 403
+
+
+def test_exports_are_rate_limited(client, personas, cycle, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(personas["member_a"])
+    statuses = [client.get("/workgroups/civil/export/", {"cycle": "1399"}).status_code for _ in range(7)]
+    assert statuses == [200] * 6 + [429]
+    response = client.get("/workgroups/civil/export/")
+    assert response.status_code == 429
+    assert "در هر دقیقه" in response.content.decode()
+    cache.clear()
+
+
+def test_live_checksum_taken_while_exporting_equals_the_submission_mechanisms(cycle, personas):
+    # An untidy list: a withdrawn project, one awaiting its workgroup, one unranked, a hostile title.
+    from workgroups import submissions
+    from workgroups.models import Submission
+
+    civil = Workgroup.objects.get(slug="civil")
+    projects = list(Project.objects.filter(cycle=cycle, workgroup=civil).order_by("priority"))
+    Project.objects.filter(pk=projects[0].pk).update(priority=None, state=Project.State.WITHDRAWN)
+    Project.objects.filter(pk=projects[1].pk).update(priority=None, state=Project.State.REMIT_REVIEW)
+    Project.objects.filter(pk=projects[2].pk).update(priority=None, title='=HYPERLINK("x")\x07')
+    snapshot = submissions.list_snapshot(workgroup=civil, cycle=cycle, kind="priorities")
+    Submission.objects.create(
+        workgroup=civil,
+        cycle=cycle,
+        kind="priorities",
+        number=1,
+        snapshot=snapshot,
+        checksum=submissions.current_checksum(workgroup=civil, cycle=cycle, kind="priorities"),
+    )
+    assert cover_row(export(cycle), civil.name)[9] == "مطابق با آخرین ارسال"
+    assert cover_row(export(cycle, workgroup=civil), civil.name)[9] == "مطابق با آخرین ارسال"
+    Project.objects.filter(pk=projects[3].pk).update(total_estimate=1)
+    assert cover_row(export(cycle), civil.name)[9] == "تغییر پس از ارسال"

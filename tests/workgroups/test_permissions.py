@@ -229,6 +229,27 @@ MATRIX += [
     ("workgroups:overlap-detail", "overlap", OFFICE_ONLY),
 ]
 
+# Coding and the export (issue 6): everyone who may read a workgroup's list sees its coding page
+# (read-only unless head) and may export it; the consolidated export is the office's. Code search
+# is open to any signed-in person (the code tables are not secret).
+EVERYONE_SIGNED_IN = {
+    "anon": 302,
+    "head_a": 200,
+    "member_a": 200,
+    "head_b": 200,
+    "office": 200,
+    "expert": 200,
+    "stranger": 200,
+    "admin": 200,
+}
+MATRIX += [
+    ("workgroups:coding-edit", {"slug": "civil"}, CIVIL_ONLY),
+    ("workgroups:workgroup-export", {"slug": "civil"}, CIVIL_ONLY),
+    ("workgroups:office-export", None, OFFICE_ONLY),
+    ("programs:code-search", {"scheme": "budget"}, EVERYONE_SIGNED_IN),
+    ("programs:code-search", {"scheme": "program"}, EVERYONE_SIGNED_IN),
+]
+
 CASES = [
     (name, key, persona, status)
     for name, key, expectations in MATRIX
@@ -344,3 +365,32 @@ def test_overlap_decisions_are_post_only(client, personas, targets):
     client.force_login(personas["office"])
     assert client.get(reverse("workgroups:overlap-decide", args=[targets["overlap"]])).status_code == 405
     assert client.get(reverse("workgroups:overlap-refresh")).status_code == 405
+
+
+# POST-only coding steps on civil's current list: persona → expected status; nothing changes.
+CODING_POST_MATRIX = {
+    "anon": 302,
+    "member_a": 403,
+    "head_b": 404,
+    "office": 403,
+    "expert": 404,
+    "stranger": 404,
+}
+
+
+@pytest.mark.parametrize("step", ["coding-project", "coding-bulk", "coding-submit"])
+@pytest.mark.parametrize(("persona", "expected"), CODING_POST_MATRIX.items())
+def test_coding_steps_refused(client, personas, targets, step, persona, expected):
+    pk = targets["civil_project"]
+    url = {
+        "coding-project": reverse("workgroups:coding-project", args=["civil", pk]),
+        "coding-bulk": reverse("workgroups:coding-bulk", args=["civil"]),
+        "coding-submit": reverse("workgroups:coding-submit", args=["civil"]),
+    }[step]
+    if persona != "anon":
+        client.force_login(personas[persona])
+    response = client.post(url, {"projects": [pk], "program_code": "6-1-1-02", "budget_code": "60401001"})
+    assert response.status_code == expected, f"{persona} POST {url}"
+    project = Project.objects.get(pk=pk)
+    assert project.program_code_id is None and project.budget_code_id is None
+    assert not Submission.objects.filter(kind="coding").exists()

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from workgroups import submissions
+from workgroups import coding, submissions
 from workgroups.models import AuditEntry, Deadline, Project, Submission, Workgroup, snapshot_checksum
 from workgroups.submissions import ListLocked, SubmissionError
 
@@ -151,6 +151,11 @@ def test_every_write_path_refuses_a_submitted_list(
 def test_a_submitted_coded_list_freezes_the_order_too(personas, civil, cycle_1399):
     submit(civil, cycle_1399, personas["head_a"], kind=PRIORITIES)
     submissions.submission_accept(submission=Submission.objects.get(kind=PRIORITIES), user=personas["office"])
+    # The coded list needs every project coded (the demo's later additions arrive without codes).
+    uncoded = [p for p in coding.coding_projects(workgroup=civil, cycle=cycle_1399) if not p.is_coded]
+    coding.projects_code_bulk(
+        projects=uncoded, program_code="4-1-2-01", budget_code="40301001", user=personas["head_a"]
+    )
     submit(civil, cycle_1399, personas["head_a"], kind=CODING)
     submissions.submission_return(
         submission=Submission.objects.get(kind=PRIORITIES), user=personas["office"], reason="بازبینی ترتیب"

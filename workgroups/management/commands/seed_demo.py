@@ -129,14 +129,15 @@ class Command(BaseCommand):
                 BudgetCode.objects.get_or_create(
                     code=code, defaults={"title": title, "level": level, "parent": parent}
                 )
-        for code, row in sorted(lines.items()):
+        lines = {code: (row[0], row[6]) for code, row in lines.items()} | demo_data.EXTRA_BUDGET_LINES
+        for code, (title, credit_type) in sorted(lines.items()):
             BudgetCode.objects.get_or_create(
                 code=code,
                 defaults={
-                    "title": row[0],
+                    "title": title,
                     "level": 4,
                     "parent": BudgetCode.objects.get(code=code[:5]),
-                    "credit_type": row[6],
+                    "credit_type": credit_type,
                 },
             )
 
@@ -173,13 +174,13 @@ class Command(BaseCommand):
         next_priority = {}
         created = 0
         for number, row in enumerate(demo_data.PROJECTS, start=1):
-            title, unit, deputy, location, op, line, _credit, kind, progress, total, requested = row
+            title, unit, deputy, location, op, line, credit, kind, progress, total, requested = row
             workgroup = workgroups[units[deputy].pk]
             priority = None
             if ranked:
                 priority = next_priority.get(workgroup.pk, 1)
                 next_priority[workgroup.pk] = priority + 1
-            _, was_created = Project.objects.get_or_create(
+            project, was_created = Project.objects.get_or_create(
                 proposing_unit=units[unit],
                 cycle=cycle,
                 ref=f"{cycle.fiscal_year}-{number:03d}",
@@ -197,8 +198,12 @@ class Command(BaseCommand):
                     "budget_code": budgets.get(line) if ranked else None,
                     "priority": priority,
                     "justification": DEMO_JUSTIFICATION,
+                    "requested_credit_type": credit,
                 },
             )
+            if not was_created and not project.requested_credit_type:
+                # Demo databases seeded before the field existed get it filled in once.
+                Project.objects.filter(pk=project.pk).update(requested_credit_type=credit)
             created += was_created
         return created
 

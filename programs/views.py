@@ -1,0 +1,99 @@
+"""Searching the code tables, for the coding page's pickers (any signed-in person may search)."""
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from karaj_budget.persian import search_key, to_ascii_digits
+from programs.codes import BUDGET_LINE_LEVEL
+from programs.models import BudgetCode, ProgramCode, code_paths
+from workgroups.models import Cycle
+
+MAX_RESULTS = 20
+MAX_QUERY = 100
+PROGRAM_LEVEL = 4
+# What a code typed with separators looks like once its digits are ASCII: `5-01-01`, `5/1/2`, `۵ ۰۱`.
+_CODE_LIKE = re.compile(r"[0-9]+(?:[-/ \u2013]+[0-9]+)*[-/ ]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SCHEMES = {"program": ProgramCode, "budget": BudgetCode}
+
+
+def _code_prefix(scheme, text):
+    """The code prefix a query spells, or None when it is words: budget codes lose their
+    separators (`5-01-01` → `50101`), program codes keep hyphens (`۵/۱/۲` → `5-1-2`)."""
+    text = to_ascii_digits(text).strip()
+    if not _CODE_LIKE.fullmatch(text):
+        return None
+    if scheme == "budget":
+        return re.sub(r"[^0-9]", "", text)
+    return re.sub(r"[^0-9]+", "-", text).strip("-")
+
+
+def _leaves(model, cycle_year):
+    codes = model.objects.active().filter(
+        children__isnull=True, level=BUDGET_LINE_LEVEL if model is BudgetCode else PROGRAM_LEVEL
+    )
+    if cycle_year is not None:
+        codes = codes.valid_in(cycle_year)
+    return codes
+
+
+def search_codes(scheme, query, *, cycle_year=None, limit=MAX_RESULTS):
+    """The leaves of a code table matching `query`: by code (any digit form, any separator, as a
+    prefix) or by words (every word, however its Persian was typed, in the code's title)."""
+    model = SCHEMES[scheme]
+    # Control characters are never part of a code or title (and NUL would end the pattern early
+    # on SQLite, matching everything).
+    query = _CONTROL.sub(" ", (query or "")[:MAX_QUERY])
+    codes = _leaves(model, cycle_year)
+    prefix = _code_prefix(scheme, query)
+    if prefix:
+        condition = Q(code__startswith=prefix)
+        if scheme == "program" and "-" not in prefix:
+            # `51201` finds `5-1-2-01` too: people type program codes without the hyphens.
+            codes = codes.annotate(compact=Replace("code", Value("-"), Value("")))
+            condition |= Q(compact__startswith=prefix)
+        codes = codes.filter(condition)
+    else:
+        words = search_key(query).split()
+        if not words:
+            return []
+        for word in words:
+            codes = codes.filter(search_key__contains=word)
+    found = list(codes.order_by("code")[:limit])
+    paths = code_paths(model, found)
+    credit_labels = dict(BudgetCode.CreditType.choices)
+    return [
+        {
+            "id": code.pk,
+            "code": code.code,
+            "title": code.title,
+            "path": [{"code": node.code, "title": node.title} for node in paths[code.pk]],
+            "credit_type": getattr(code, "credit_type", ""),
+            "credit_type_label": credit_labels.get(getattr(code, "credit_type", ""), ""),
+        }
+        for code in found
+    ]
+
+
+@login_required
+@require_GET
+def code_search(request, scheme):
+    """JSON list of up to 20 leaf codes, active and valid in ?cycle=<fiscal year>, matching ?q=."""
+    if scheme not in SCHEMES:
+        raise Http404("جدول کد نامعتبر است.")
+    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
+    if year:
+        if not year.isdigit() or len(year) != 4:
+            raise Http404("دوره بودجه نامعتبر است.")
+        cycle_year = get_object_or_404(Cycle, fiscal_year=int(year)).fiscal_year
+    else:
+        current = Cycle.objects.current()
+        cycle_year = current.fiscal_year if current else None
+    results = search_codes(scheme, request.GET.get("q", ""), cycle_year=cycle_year)
+    return JsonResponse(results, safe=False, json_dumps_params={"ensure_ascii": False})

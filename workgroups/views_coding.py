@@ -1,0 +1,332 @@
+"""Pages of coding (BRIEF §3 step 5) and of the export (step 6).
+
+The coding page works as plain HTML forms (one per project, codes typed in any digit form); its
+script turns the code inputs into searchable pickers and saves a choice without reloading the page
+(the server answers with the project's row, re-rendered). Every write goes through
+`workgroups.coding`.
+"""
+
+import tempfile
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from karaj_budget.jalali import persian_digits
+from karaj_budget.persian import to_ascii_digits
+from programs.models import BudgetCode, ProgramCode, code_paths
+from workgroups import access, coding, submissions
+from workgroups.exporting import build_workbook, export_filename
+from workgroups.models import AuditEntry, Cycle, Deadline, Project, Workgroup
+
+Kind = Deadline.Kind
+EXPORTS_PER_MINUTE = 6
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cycle(request):
+    """The cycle asked for with ?cycle=<fiscal year>, else the current one."""
+    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
+    if year.isdigit():
+        return get_object_or_404(Cycle, fiscal_year=int(year))
+    cycle = Cycle.objects.current()
+    if cycle is None:
+        raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
+    return cycle
+
+
+def _is_head(user, workgroup):
+    return submissions.can_submit(user, workgroup)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# ---- The page -----------------------------------------------------------------------------------
+
+
+def _rows(projects, *, cycle, with_suggestions):
+    """What each project's row shows: the paths of its codes, warnings and suggestions."""
+    suggestions = coding.suggestions_for(projects, cycle=cycle) if with_suggestions else {}
+    programs = [p.program_code for p in projects]
+    budgets = [p.budget_code for p in projects]
+    for items in suggestions.values():
+        programs += [s.program_code for s in items]
+        budgets += [s.budget_code for s in items]
+    program_paths = code_paths(ProgramCode, programs)
+    budget_paths = code_paths(BudgetCode, budgets)
+    for items in suggestions.values():
+        for suggestion in items:
+            suggestion.program_path = program_paths[suggestion.program_code.pk]
+            suggestion.budget_path = budget_paths[suggestion.budget_code.pk]
+    return [
+        {
+            "project": project,
+            "program_path": program_paths.get(project.program_code_id, []),
+            "budget_path": budget_paths.get(project.budget_code_id, []),
+            "warnings": coding.coding_warnings(project),
+            "suggestions": suggestions.get(project.pk, []),
+        }
+        for project in projects
+    ]
+
+
+def _page_context(request, workgroup, cycle):
+    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+    status = submissions.list_state(
+        workgroup=workgroup, cycle=cycle, kind=Kind.CODING, user=request.user, projects=projects
+    )
+    lock_reason = status.lock_reason
+    if status.is_frozen:
+        lock_reason = submissions.list_lock_reason(workgroup=workgroup, cycle=cycle, kind=Kind.CODING)
+    # Writes go to the current cycle's list; an earlier cycle's list is shown read-only.
+    is_current = cycle == Cycle.objects.current()
+    can_code = is_current and lock_reason is None and _is_head(request.user, workgroup)
+    coded = sum(project.is_coded for project in projects)
+    return {
+        "workgroup": workgroup,
+        "cycle": cycle,
+        "rows": _rows(projects, cycle=cycle, with_suggestions=can_code),
+        "status": status,
+        "lock_reason": lock_reason,
+        "can_code": can_code,
+        "is_current": is_current,
+        "coded_count": coded,
+        "total": len(projects),
+        "uncoded_count": len(projects) - coded,
+        **_search_urls(),
+    }
+
+
+def _search_urls():
+    return {
+        "search_urls": {
+            "program": reverse("programs:code-search", args=["program"]),
+            "budget": reverse("programs:code-search", args=["budget"]),
+        }
+    }
+
+
+@login_required
+def coding_edit(request, slug):
+    """The head codes each project of the list; members and the office see the codes read-only."""
+    workgroup = access.get_workgroup_for_user(request.user, slug)
+    cycle = _cycle(request)
+    return render(request, "workgroups/coding_edit.html", _page_context(request, workgroup, cycle))
+
+
+# ---- Writes -------------------------------------------------------------------------------------
+
+
+def _code_field(post, name):
+    """A code from the form: the picker's id, else the code as typed ("" clears), else unchanged."""
+    chosen = post.get(f"{name}_id", "").strip()
+    if chosen:
+        if not chosen.isdigit():
+            raise coding.CodingError("کد انتخاب‌شده نامعتبر است.")
+        return int(chosen)
+    if name in post:
+        text = post[name].strip()
+        return text or None
+    return coding.UNCHANGED
+
+
+def _expected(post):
+    expected = {}
+    for name in ("program_code", "budget_code"):
+        key = f"was_{name}"
+        if key in post:
+            value = post[key].strip()
+            expected[name] = int(value) if value.isdigit() else None
+    return expected or None
+
+
+def _row_html(request, project, cycle):
+    (row,) = _rows([project], cycle=cycle, with_suggestions=True)
+    context = {"row": row, "can_code": True, "workgroup": project.workgroup, "cycle": cycle}
+    return render_to_string("workgroups/_coding_row.html", context | _search_urls(), request)
+
+
+def _counts(workgroup, cycle):
+    projects = Project.objects.for_workgroup(workgroup, cycle).filter(state=Project.State.PROPOSED)
+    total = projects.count()
+    coded = projects.filter(program_code__isnull=False, budget_code__isnull=False).count()
+    return {"coded_count": coded, "total": total}
+
+
+def _project_in_list(workgroup, cycle, pk):
+    try:
+        return Project.objects.select_related("workgroup", "cycle", "program_code", "budget_code").get(
+            pk=pk, workgroup=workgroup, cycle=cycle
+        )
+    except Project.DoesNotExist:
+        raise Http404("پروژه در این فهرست نیست.") from None
+
+
+@login_required
+@require_POST
+def coding_project(request, slug, pk):
+    """Save one project's codes (a row's form, a picker's choice or a suggestion's button)."""
+    workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
+    cycle = Cycle.objects.current()
+    project = _project_in_list(workgroup, cycle, pk)
+    status, message = 200, ""
+    try:
+        project = coding.project_code(
+            project=project,
+            program_code=_code_field(request.POST, "program_code"),
+            budget_code=_code_field(request.POST, "budget_code"),
+            user=request.user,
+            expected=_expected(request.POST),
+        )
+    except submissions.ListLocked as error:
+        status, message = 403, error.message
+    except coding.CodingConflict as error:
+        status, message = 409, error.message
+        project = _project_in_list(workgroup, cycle, pk)
+    except coding.CodingError as error:
+        status, message = 400, error.message
+    if _wants_json(request):
+        payload = {"ok": status == 200, "message": message, **_counts(workgroup, cycle)}
+        if status in (200, 409):
+            payload["html"] = _row_html(request, project, cycle)
+            payload["coded"] = project.is_coded
+            if status == 200:
+                payload["message"] = _saved_message(project)
+        return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 200:
+        messages.success(request, _saved_message(project))
+    else:
+        messages.error(request, message)
+    return redirect(f"{reverse('workgroups:coding-edit', args=[workgroup.slug])}#project-{project.pk}")
+
+
+def _saved_message(project):
+    if project.is_coded:
+        return f"کدهای «{project.title}» ذخیره شد."
+    return f"تغییر کدهای «{project.title}» ذخیره شد؛ پروژه هنوز کامل کدگذاری نشده است."
+
+
+@login_required
+@require_POST
+def coding_bulk(request, slug):
+    """Apply one program code and/or budget line to the selected projects."""
+    workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
+    cycle = Cycle.objects.current()
+    ids = [int(value) for value in request.POST.getlist("projects") if value.isdigit()]
+    projects = list(
+        Project.objects.select_related("workgroup", "cycle").filter(
+            pk__in=ids, workgroup=workgroup, cycle=cycle
+        )
+    )
+    try:
+        if len(projects) != len(set(ids)):
+            raise coding.CodingError("برخی از پروژه‌های انتخاب‌شده در این فهرست نیستند.")
+        program = _code_field(request.POST, "program_code")
+        budget = _code_field(request.POST, "budget_code")
+        coding.projects_code_bulk(
+            projects=projects,
+            program_code=None if program is coding.UNCHANGED else program,
+            budget_code=None if budget is coding.UNCHANGED else budget,
+            user=request.user,
+        )
+    except submissions.ListLocked as error:
+        messages.error(request, error.message)
+    except coding.CodingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"کد به {persian_digits(len(projects))} پروژه اعمال شد.")
+    return redirect("workgroups:coding-edit", slug=workgroup.slug)
+
+
+@login_required
+@require_POST
+def coding_submit(request, slug):
+    """The head sends the coded list; a refusal names every project still uncoded."""
+    workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
+    cycle = Cycle.objects.current()
+    try:
+        submission = submissions.submission_submit(
+            workgroup=workgroup, cycle=cycle, kind=Kind.CODING, user=request.user
+        )
+    except submissions.ListLocked as error:
+        messages.error(request, error.message)
+    except submissions.SubmissionError as error:
+        messages.error(request, " ".join([error.message, *error.problems]))
+    else:
+        late = ""
+        if submission.late_by is not None:
+            late = f" با {submissions.format_duration_fa(submission.late_by)} تأخیر"
+        messages.success(request, f"{submission.list_title} ارسال شد{late}؛ فهرست تا بررسی دفتر قفل است.")
+    return redirect("workgroups:coding-edit", slug=workgroup.slug)
+
+
+# ---- Export -------------------------------------------------------------------------------------
+
+
+def _rate_limited(user):
+    """At most EXPORTS_PER_MINUTE exports per person per clock minute (an export reads every row)."""
+    key = f"export-rate:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=70)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=70)
+        count = 1
+    return count > EXPORTS_PER_MINUTE
+
+
+def _export(request, *, cycle, workgroup):
+    if _rate_limited(request.user):
+        return render(
+            request,
+            "workgroups/coding_export_limited.html",
+            {"limit": EXPORTS_PER_MINUTE, "workgroup": workgroup},
+            status=429,
+        )
+    # Small exports stay in memory; a large one spills to a temporary file.
+    output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+    rows = build_workbook(cycle=cycle, workgroup=workgroup, user=request.user, output=output)
+    output.seek(0)
+    scope = f"«{workgroup.name}»" if workgroup else "همه کارگروه‌ها"
+    AuditEntry.objects.record(
+        actor=request.user,
+        action="export.coded_list",
+        summary=f"خروجی اکسل فهرست کدگذاری‌شده {scope} ({cycle.title})",
+        workgroup=workgroup,
+        cycle=cycle,
+        details={"workgroup": workgroup.slug if workgroup else None, "rows": rows},
+    )
+    filename = export_filename(cycle, workgroup)
+    scope_name = workgroup.name if workgroup else "همه کارگروه‌ها"
+    persian_name = f"فهرست کدگذاری‌شده {cycle.fiscal_year} {scope_name}.xlsx"
+    response = FileResponse(output, content_type=XLSX)
+    # An ASCII name for old clients, the Persian one (RFC 6266 filename*) for the rest.
+    persian = content_disposition_header(True, persian_name).split("; ", 1)[1]
+    response["Content-Disposition"] = f'attachment; filename="{filename}"; {persian}'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def workgroup_export(request, slug):
+    """A workgroup's own coded list as Excel: its head and members (who can read it anyway) and the office."""
+    workgroup = access.get_workgroup_for_user(request.user, slug)
+    return _export(request, cycle=_cycle(request), workgroup=workgroup)
+
+
+@login_required
+def office_export(request):
+    """The budget office's export: every workgroup and the consolidated sheet, or ?workgroup=<slug>."""
+    access.require_budget_office(request.user)
+    slug = request.GET.get("workgroup", "").strip()
+    workgroup = get_object_or_404(Workgroup, slug=slug) if slug else None
+    return _export(request, cycle=_cycle(request), workgroup=workgroup)
