@@ -1,7 +1,7 @@
 """Locust users for `make loadtest` (bench/loadtest.py starts the server and runs this file).
 
-Who is on the system in the last days before a deadline: 7 workgroup heads reordering their
-lists, 14 members reading them, 5 budget office staff on the dashboard and its JSON, 20 unit
+Who is on the system in the last days before a deadline: 7 workgroup heads reordering and coding their
+lists, 14 members reading them, 5 budget office staff on the dashboard, its JSON and the export, 20 unit
 experts reading their unit's proposals. Each user signs in through /accounts/login/ once.
 
 The server runs as behind the reverse proxy: plain HTTP from 127.0.0.1 with X-Forwarded-Proto:
@@ -31,6 +31,9 @@ RANKED = re.compile(r'<ol id="ranking".*?</ol>', re.S)
 UNRANKED = re.compile(r'<ul id="unranked".*?</ul>', re.S)
 PROJECT_ID = re.compile(r'data-project-id="(\d+)"')
 PROJECT_LINK = re.compile(r'href="/projects/(\d+)/"')
+# Leaves of the demo's plan and circular that a head may pick for any project.
+CODES = [("5-1-1-01", "50101001"), ("6-1-1-01", "60101001"), ("4-1-2-01", "40301001")]
+CODING_ROW = re.compile(r'action="/workgroups/[a-z]+/coding/(\d+)/"')
 COUNTS = {"conflicts": 0, "stale_tab_saves": 0, "accepted_saves": 0}
 
 
@@ -159,6 +162,24 @@ class Head(Person):
             pk = random.choice(self.ranked)
             self.page(f"/workgroups/{self.slug}/projects/{pk}/panel/", "project panel")
 
+    @task(2)
+    def code_a_project(self):
+        """Open the coding page and code one project, as the picker does (JSON answer)."""
+        html = self.page(f"/workgroups/{self.slug}/coding/", "coding page")
+        ids = [int(pk) for pk in CODING_ROW.findall(html)]
+        if not ids:
+            return
+        program, budget = random.choice(CODES)
+        with self.client.post(
+            f"/workgroups/{self.slug}/coding/{random.choice(ids)}/",
+            data={"program_code": program, "budget_code": budget, "csrfmiddlewaretoken": self.csrf},
+            headers={"Accept": "application/json", "X-CSRFToken": self.csrf},
+            name="coding save",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"coding save answered {response.status_code}: {response.text[:200]}")
+
 
 class Member(Person):
     """Reads the workgroup's list and opens projects (read-only)."""
@@ -184,7 +205,7 @@ class Member(Person):
 
 
 class Office(Person):
-    """The budget office's dashboard, its JSON and the review queue. (No export over HTTP yet.)"""
+    """The budget office's dashboard, its JSON, the review queue and the Excel export."""
 
     kind = "office"
     fixed_count = 5
@@ -200,6 +221,13 @@ class Office(Person):
     @task(1)
     def queue(self):
         self.page("/office/submissions/", "submission queue")
+
+    @task(1)
+    def export(self):
+        """The consolidated workbook of every workgroup (rate-limited to 6 a minute a person)."""
+        with self.client.get("/office/export/", name="office export (xlsx)", catch_response=True) as response:
+            if response.status_code != 200 or not response.content.startswith(b"PK"):
+                response.failure(f"export answered {response.status_code}")
 
 
 class Expert(Person):
