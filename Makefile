@@ -68,8 +68,9 @@ restore: $(VENV)/.runtime
 # PostgreSQL (databases named bench*, or test_bench*, created and emptied by the scripts).
 # DATABASE_URL is ignored here, so a benchmark never writes into a real database.
 bench: $(VENV)/.dev
-	@for script in bench/*.py; do \
+	@for script in bench/[!_]*.py; do \
 		echo "== $$script"; \
+		$(if $(BENCH_DATABASE_URL),$(PY) bench/_fresh_database.py $(BENCH_DATABASE_URL) || exit 1;) \
 		env -u DATABASE_URL $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL)) $(PY) $$script || exit 1; \
 		echo; \
 	done

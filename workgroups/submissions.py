@@ -140,11 +140,29 @@ def latest_extension(*, workgroup, cycle, kind):
     )
 
 
-def deadline_for(workgroup, cycle, kind):
+def deadline_for(workgroup, cycle, kind, *, dues=None):
     """The effective due date of a workgroup's list: its latest extension if any, else the cycle's
-    deadline (a `DueDate`), or None when the cycle has no deadline of that kind."""
+    deadline (a `DueDate`), or None when the cycle has no deadline of that kind.
+
+    `dues`, from `due_dates`, answers without a query (a page that shows both lists asks often).
+    """
+    if dues is not None:
+        return dues.get(kind)
     deadline = cycle.deadlines.filter(kind=kind).first()
     return _due_date(kind, deadline, latest_extension(workgroup=workgroup, cycle=cycle, kind=kind))
+
+
+def due_dates(workgroup, cycle):
+    """{kind: DueDate or None} for both of a workgroup's lists, in two queries."""
+    deadlines = {deadline.kind: deadline for deadline in cycle.deadlines.all()}
+    extensions = {}
+    for extension in (
+        Extension.objects.filter(workgroup=workgroup, cycle=cycle)
+        .select_related("granted_by")
+        .order_by("granted_at", "pk")
+    ):
+        extensions[extension.kind] = extension  # the latest grant wins
+    return {kind: _due_date(kind, deadlines.get(kind), extensions.get(kind)) for kind in Kind.values}
 
 
 # ---- Locks --------------------------------------------------------------------------------------
@@ -166,7 +184,7 @@ def _hard_deadline_message(due):
     )
 
 
-def list_lock_reason(*, workgroup, cycle, kind, now=None):
+def list_lock_reason(*, workgroup, cycle, kind, now=None, dues=None):
     """Why the list may not be changed now (a Persian sentence), or None when it is writable.
 
     Frozen by a standing submission (submitted or accepted), or past a hard deadline without an
@@ -182,7 +200,7 @@ def list_lock_reason(*, workgroup, cycle, kind, now=None):
     )
     if standing is not None:
         return _frozen_message(standing)
-    due = deadline_for(workgroup, cycle, kind)
+    due = deadline_for(workgroup, cycle, kind, dues=dues)
     if due is not None and due.is_hard and not due.is_open(now):
         return _hard_deadline_message(due)
     return None
@@ -652,13 +670,13 @@ def _started(kind, projects):
     return any(p.priority is not None for p in projects)
 
 
-def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None):
+def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None, dues=None, may_act=None):
     """The state of one workgroup's list against its deadline, what remains to do, and whether
     `user` may submit it now (a `ListStatus`)."""
     now = now or timezone.now()
     if projects is None:
         projects = list_projects(workgroup=workgroup, cycle=cycle)
-    due = deadline_for(workgroup, cycle, kind)
+    due = deadline_for(workgroup, cycle, kind, dues=dues)
     submission = (
         Submission.objects.for_list(workgroup, cycle, kind)
         .select_related("reviewed_by")
@@ -673,9 +691,10 @@ def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None):
         now=now,
     )
     if not status.is_frozen:
-        status.lock_reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now)
+        status.lock_reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now, dues=dues)
         status.todo = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
-        may_act = user is not None and can_submit(user, workgroup)
+        if may_act is None:
+            may_act = user is not None and can_submit(user, workgroup)
         status.can_submit = may_act and status.lock_reason is None and not status.todo
     return status
 
@@ -687,13 +706,29 @@ def can_submit(user, workgroup):
     return Membership.objects.filter(user=user, workgroup=workgroup, role=Membership.Role.HEAD).exists()
 
 
-def deadline_summary(workgroup, cycle, now=None, *, user=None):
+def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
     """Context for `workgroups/_deadline_status.html`: both lists' states, countdowns, what remains
-    to do, and the submit buttons when `user` may press them."""
+    to do, and the submit buttons when `user` may press them.
+
+    `projects`, the list's active projects (title, priority, state and code ids are read), saves
+    loading them again when the caller, such as the ranking page, already has them.
+    """
     now = now or timezone.now()
-    projects = list_projects(workgroup=workgroup, cycle=cycle)
+    if projects is None:
+        projects = list_projects(workgroup=workgroup, cycle=cycle)
+    dues = due_dates(workgroup, cycle)
+    may_act = user is not None and can_submit(user, workgroup)
     lists = [
-        list_state(workgroup=workgroup, cycle=cycle, kind=kind, now=now, user=user, projects=projects)
+        list_state(
+            workgroup=workgroup,
+            cycle=cycle,
+            kind=kind,
+            now=now,
+            user=user,
+            projects=projects,
+            dues=dues,
+            may_act=may_act,
+        )
         for kind in (Kind.PRIORITIES, Kind.CODING)
     ]
     return {"workgroup": workgroup, "cycle": cycle, "lists": lists, "now": now}

@@ -191,6 +191,8 @@ def ranking_context(request, workgroup, cycle):
             "physical_progress",
             "total_estimate",
             "requested_amount",
+            "program_code",
+            "budget_code",
             "proposing_unit__name",
         )
         .order_by("priority", "-requested_amount", "pk")
@@ -239,7 +241,12 @@ def workgroup_detail(request, slug):
     workgroup = access.get_workgroup_for_user(request.user, slug)
     cycle = current_cycle_or_404()
     context = ranking_context(request, workgroup, cycle)
-    context["deadline_status"] = submissions.deadline_summary(workgroup, cycle, user=request.user)
+    context["deadline_status"] = submissions.deadline_summary(
+        workgroup,
+        cycle,
+        user=request.user,
+        projects=[*context["ranked"], *context["unranked"], *context["in_review"]],
+    )
     context["history"] = list(
         AuditEntry.objects.filter(workgroup=workgroup, cycle=cycle).select_related("actor")[:8]
     )

@@ -313,10 +313,10 @@ def test_save_query_count_does_not_grow_with_the_list(head, civil, django_assert
 
 
 # Session, user, workgroup, memberships, groups (header), cycle, ceiling row, projects, meetings,
-# recent history, open overlaps (the heads' marker), and the deadline panel's lookups of deadlines,
-# extensions and submissions per list (18, repeated per list kind: constant, though worth caching):
-# the same for 9 and for 509.
-PAGE_QUERIES = 30
+# recent history, open overlaps (the heads' marker), the lock check, and the deadline panel
+# (deadlines, extensions, head check, each list's latest and standing submission): the same for
+# 9 projects and for 509.
+PAGE_QUERIES = 22
 
 
 def test_page_query_count_does_not_grow_with_the_list(head, civil, django_assert_num_queries):
