@@ -7,7 +7,7 @@ import jdatetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from karaj_budget.jalali import TEHRAN, end_of_jalali_day
+from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits
 from karaj_budget.persian import (
     PersianInputError,
     normalize_text,
@@ -116,7 +116,7 @@ class JalaliDateField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, datetime.date):
-            return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+            return persian_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
         return value
 
     def to_python(self, value):

@@ -1,20 +1,18 @@
-import datetime
 import re
 
-import jdatetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from karaj_budget.form_fields import (
     AmountField,
-    JalaliDateInput,
+    JalaliDateField,
     JalaliDateTimeField,
     PercentField,
     PersianTextField,
 )
 from karaj_budget.jalali import persian_digits
-from karaj_budget.persian import PersianInputError, normalize_text, parse_jalali_date, to_ascii_digits
+from karaj_budget.persian import normalize_text, to_ascii_digits
 from workgroups.models import Deadline, Meeting, Project, Unit
 
 
@@ -69,29 +67,6 @@ class DeadlineAdminForm(forms.ModelForm):
     class Meta:
         model = Deadline
         fields = ["cycle", "kind", "due_at", "is_hard"]
-
-
-class JalaliDateField(forms.CharField):
-    """A Jalali day (`۱۳۹۸/۰۹/۱۰`, `10 آذر 1398`), stored as a Gregorian `datetime.date`."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", JalaliDateInput())
-        kwargs.setdefault("help_text", "تاریخ شمسی، مثلاً ۱۳۹۸/۰۹/۱۰.")
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, datetime.date):
-            return persian_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
-        return value
-
-    def to_python(self, value):
-        value = normalize_text(super().to_python(value))
-        if not value:
-            return None
-        try:
-            return parse_jalali_date(value).togregorian()
-        except PersianInputError as error:
-            raise forms.ValidationError(str(error), code="invalid") from error
 
 
 class MeetingForm(forms.ModelForm):

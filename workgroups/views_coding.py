@@ -25,6 +25,7 @@ from programs.models import BudgetCode, ProgramCode, code_paths
 from workgroups import access, coding, submissions
 from workgroups.exporting import build_workbook, export_filename
 from workgroups.models import AuditEntry, Cycle, Deadline, Project, Workgroup
+from workgroups.views_submissions import submit_and_report
 
 Kind = Deadline.Kind
 EXPORTS_PER_MINUTE = 6
@@ -253,19 +254,7 @@ def coding_submit(request, slug):
     """The head sends the coded list; a refusal names every project still uncoded."""
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
     cycle = Cycle.objects.current()
-    try:
-        submission = submissions.submission_submit(
-            workgroup=workgroup, cycle=cycle, kind=Kind.CODING, user=request.user
-        )
-    except submissions.ListLocked as error:
-        messages.error(request, error.message)
-    except submissions.SubmissionError as error:
-        messages.error(request, " ".join([error.message, *error.problems]))
-    else:
-        late = ""
-        if submission.late_by is not None:
-            late = f" با {submissions.format_duration_fa(submission.late_by)} تأخیر"
-        messages.success(request, f"{submission.list_title} ارسال شد{late}؛ فهرست تا بررسی دفتر قفل است.")
+    submit_and_report(request, workgroup=workgroup, cycle=cycle, kind=Kind.CODING)
     return redirect("workgroups:coding-edit", slug=workgroup.slug)
 
 

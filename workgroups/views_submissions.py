@@ -74,15 +74,8 @@ def submission_list(request, slug):
     )
 
 
-@login_required
-@require_POST
-def submission_submit(request, slug, kind):
-    """The head freezes a list and sends it to the budget office."""
-    kind = _kind_or_404(kind)
-    workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
-    cycle = Cycle.objects.current()
-    if cycle is None:
-        raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
+def submit_and_report(request, *, workgroup, cycle, kind):
+    """Submit a list and tell the head how it went (refusals name what remains to do)."""
     try:
         submission = submissions.submission_submit(
             workgroup=workgroup, cycle=cycle, kind=kind, user=request.user
@@ -96,6 +89,18 @@ def submission_submit(request, slug, kind):
         if submission.late_by is not None:
             late = f" با {submissions.format_duration_fa(submission.late_by)} تأخیر"
         messages.success(request, f"{submission.list_title} ارسال شد{late}؛ فهرست تا بررسی دفتر قفل است.")
+
+
+@login_required
+@require_POST
+def submission_submit(request, slug, kind):
+    """The head freezes a list and sends it to the budget office."""
+    kind = _kind_or_404(kind)
+    workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
+    cycle = Cycle.objects.current()
+    if cycle is None:
+        raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
+    submit_and_report(request, workgroup=workgroup, cycle=cycle, kind=kind)
     return redirect("workgroups:submission-list", slug=workgroup.slug)
 
 
