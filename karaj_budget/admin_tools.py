@@ -75,6 +75,19 @@ class JalaliAdminMixin:
         ]
 
 
+class ReadOnlyAdminMixin:
+    """Records that are evidence (the audit trail, frozen submissions): viewed, never changed here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NormalizedSearchMixin:
     """Admin search that finds «پارک» in «پارك»: the term and the rows are compared by search key.
 

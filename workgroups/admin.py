@@ -3,7 +3,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportMixin
 
-from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin, jalali_date_filter
+from karaj_budget.admin_tools import (
+    JalaliAdminMixin,
+    NormalizedSearchMixin,
+    ReadOnlyAdminMixin,
+    jalali_date_filter,
+)
 from karaj_budget.jalali import format_jalali_datetime
 from programs.importing.admin import ProjectImportMixin
 from workgroups.forms import DeadlineAdminForm
@@ -114,7 +119,7 @@ class ProjectAdmin(
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["at_jalali", "actor", "action", "summary", "workgroup"]
     list_filter = ["action", "workgroup", jalali_date_filter("at", "زمان")]
     search_fields = ["summary", "action", "actor__username"]
@@ -123,16 +128,6 @@ class AuditEntryAdmin(JalaliAdminMixin, admin.ModelAdmin):
     @admin.display(description="زمان", ordering="at")
     def at_jalali(self, obj):
         return format_jalali_datetime(obj.at)
-
-    # The audit trail is evidence: nobody edits or deletes it through the admin.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class UserAdmin(JalaliAdminMixin, DjangoUserAdmin):

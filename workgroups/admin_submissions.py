@@ -3,7 +3,7 @@ read-only evidence (a submission changes only through the review steps, which wr
 
 from django.contrib import admin
 
-from karaj_budget.admin_tools import JalaliAdminMixin, jalali_date_filter
+from karaj_budget.admin_tools import JalaliAdminMixin, ReadOnlyAdminMixin, jalali_date_filter
 from karaj_budget.jalali import format_jalali_datetime
 from workgroups.forms_submissions import ExtensionAdminForm
 from workgroups.models import AuditEntry, Extension, ReminderLog, Submission
@@ -50,7 +50,7 @@ class ExtensionAdmin(JalaliAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
     list_display = [
         "workgroup",
         "cycle",
@@ -68,15 +68,6 @@ class SubmissionAdmin(JalaliAdminMixin, admin.ModelAdmin):
     @admin.display(description="زمان ارسال", ordering="submitted_at")
     def submitted_jalali(self, obj):
         return format_jalali_datetime(obj.submitted_at)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderLog)
