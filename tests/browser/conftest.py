@@ -81,9 +81,12 @@ def browser():
     if path is None:
         _unavailable("Chromium not found: install Debian's `chromium` package or set CHROMIUM_PATH")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("Playwright for Python is not installed (see requirements-dev.txt)")
+    # expect() waits 5 s by default, apart from the context's timeout: a busy 2-core CI machine
+    # (server, browser and database share it) needs the same margin for both.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
