@@ -216,11 +216,25 @@
     const fresh = template.content.firstElementChild;
     const selected = item.querySelector(".coding-item__select");
     const wasChecked = selected && selected.checked;
+    // The head may already be typing in the row's other picker when the save's answer arrives:
+    // carry that typing over to the fresh row instead of losing it.
+    const active = document.activeElement;
+    const typing =
+      active && item.contains(active) && active.matches("input[type=text]") && active.id !== focusId
+        ? { name: active.name, value: active.value }
+        : null;
     item.replaceWith(fresh);
     setupRow(fresh);
     const box = fresh.querySelector(".coding-item__select");
     if (box) box.checked = wasChecked;
     applyFilter();
+    const again = typing && fresh.querySelector('input[type=text][name="' + typing.name + '"]');
+    if (again) {
+      again.value = typing.value;
+      again.focus();
+      again.dispatchEvent(new Event("input"));
+      return fresh;
+    }
     const target = focusId && document.getElementById(focusId);
     if (target) target.focus();
     return fresh;
