@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from workgroups.models import Membership, Project, Unit, UnitExpert, Workgroup
+from karaj_budget.persian import to_ascii_digits
+from workgroups.models import Cycle, Membership, Project, Unit, UnitExpert, Workgroup
 
 
 class Role:
@@ -144,3 +145,17 @@ def get_project_for_user(user, pk, *, write=False):
 def require_budget_office(user):
     if not is_budget_office(user):
         raise PermissionDenied("این صفحه فقط برای دفتر برنامه و بودجه است.")
+
+
+def get_cycle_or_404(request):
+    """The cycle named by ?cycle=<fiscal year> (digits in any form), else the current one; 404 if none."""
+    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
+    if year.isdigit():
+        try:
+            return Cycle.objects.get(fiscal_year=int(year))
+        except Cycle.DoesNotExist:
+            raise Http404("دوره بودجه یافت نشد.") from None
+    cycle = Cycle.objects.current()
+    if cycle is None:
+        raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
+    return cycle

@@ -20,7 +20,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import persian_digits
-from karaj_budget.persian import to_ascii_digits
 from programs.models import BudgetCode, ProgramCode, code_paths
 from workgroups import access, coding, submissions
 from workgroups.exporting import build_workbook, export_filename
@@ -30,17 +29,6 @@ from workgroups.views_submissions import submit_and_report
 Kind = Deadline.Kind
 EXPORTS_PER_MINUTE = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cycle(request):
-    """The cycle asked for with ?cycle=<fiscal year>, else the current one."""
-    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
-    if year.isdigit():
-        return get_object_or_404(Cycle, fiscal_year=int(year))
-    cycle = Cycle.objects.current()
-    if cycle is None:
-        raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
-    return cycle
 
 
 def _is_head(user, workgroup):
@@ -120,7 +108,7 @@ def _search_urls():
 def coding_edit(request, slug):
     """The head codes each project of the list; members and the office see the codes read-only."""
     workgroup = access.get_workgroup_for_user(request.user, slug)
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     return render(request, "workgroups/coding_edit.html", _page_context(request, workgroup, cycle))
 
 
@@ -309,7 +297,7 @@ def _export(request, *, cycle, workgroup):
 def workgroup_export(request, slug):
     """A workgroup's own coded list as Excel: its head and members (who can read it anyway) and the office."""
     workgroup = access.get_workgroup_for_user(request.user, slug)
-    return _export(request, cycle=_cycle(request), workgroup=workgroup)
+    return _export(request, cycle=access.get_cycle_or_404(request), workgroup=workgroup)
 
 
 @login_required
@@ -318,4 +306,4 @@ def office_export(request):
     access.require_budget_office(request.user)
     slug = request.GET.get("workgroup", "").strip()
     workgroup = get_object_or_404(Workgroup, slug=slug) if slug else None
-    return _export(request, cycle=_cycle(request), workgroup=workgroup)
+    return _export(request, cycle=access.get_cycle_or_404(request), workgroup=workgroup)

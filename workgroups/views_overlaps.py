@@ -13,7 +13,6 @@ from workgroups.models import Cycle, OverlapPair, RemitRequest, Workgroup
 from workgroups.overlap_services import OverlapError
 from workgroups.services import RankingInvalid
 from workgroups.submissions import ListLocked
-from workgroups.views_submissions import _cycle
 
 QUEUE_LIMIT = 200
 
@@ -31,7 +30,7 @@ def _filters(request):
 def overlap_queue(request):
     """Pairs of the cycle by score, filtered by workgroup and state (open ones by default)."""
     access.require_budget_office(request.user)
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     filters = _filters(request)
     pairs = OverlapPair.objects.filter(cycle=cycle)
     if filters["workgroup"] is not None:
@@ -61,7 +60,7 @@ def overlap_queue(request):
 def overlap_refresh(request):
     """Run detection over the whole cycle now and report what changed."""
     access.require_budget_office(request.user)
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     result = overlap_services.overlaps_refresh(cycle=cycle, user=request.user)
     messages.success(request, f"تداخل‌ها دوباره بررسی شد: {result.summary_fa()}.")
     return redirect(f"{reverse('workgroups:overlap-queue')}?cycle={cycle.fiscal_year}")

@@ -25,17 +25,6 @@ TIMELINE_AFTER_DAYS = 3
 TIMELINE_MAX_DAYS = 60
 
 
-def _cycle(request):
-    """The cycle asked for with ?cycle=<fiscal year>, else the current one."""
-    year = request.GET.get("cycle", "")
-    if year.isdigit():
-        return get_object_or_404(Cycle, fiscal_year=int(year))
-    cycle = Cycle.objects.current()
-    if cycle is None:
-        raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
-    return cycle
-
-
 def _kind_or_404(kind):
     if kind not in Deadline.Kind.values:
         raise Http404("نوع فهرست نامعتبر است.")
@@ -49,7 +38,7 @@ def _kind_or_404(kind):
 def submission_list(request, slug):
     """A workgroup's lists against both deadlines, the submit buttons, and its submission history."""
     workgroup = access.get_workgroup_for_user(request.user, slug)
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     history = (
         Submission.objects.filter(workgroup=workgroup, cycle=cycle)
         .defer("snapshot")
@@ -226,7 +215,7 @@ def _returned_message(submission):
 def submission_queue(request):
     """Submissions waiting for the office's review, oldest first, then the latest reviewed ones."""
     access.require_budget_office(request.user)
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     base = (
         Submission.objects.filter(cycle=cycle).defer("snapshot").select_related("workgroup", "submitted_by")
     )
@@ -248,7 +237,7 @@ def extension_create(request, slug):
     """The office gives one workgroup a new due date for one of its lists."""
     access.require_budget_office(request.user)
     workgroup = access.get_workgroup_for_user(request.user, slug)
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     initial_kind = request.GET.get("kind") if request.GET.get("kind") in Deadline.Kind.values else None
     form = ExtensionForm(request.POST or None, initial={"kind": initial_kind})
     if request.method == "POST" and form.is_valid():
@@ -286,7 +275,7 @@ def _filters(request):
 def dashboard_data(request):
     """The dashboard's rows (filtered), the cycle's deadlines and the chart data; shared by the
     HTML page and the JSON."""
-    cycle = _cycle(request)
+    cycle = access.get_cycle_or_404(request)
     now = timezone.now()
     rows, deadlines, all_submissions = submissions.cycle_overview(cycle=cycle, now=now)
     filters = _filters(request)

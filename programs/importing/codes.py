@@ -24,9 +24,8 @@ from programs.codes import (
 from programs.models import BudgetCode, ProgramCode
 
 from . import cells
-from .files import ImportFileError
 from .results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
-from .sheets import Column, read_table
+from .sheets import Column, read_table_for
 from .units import UnitMatcher
 
 CODE = Column("code", "کد", ("code", "کد برنامه", "کد برنامه عملیاتی", "کد بودجه", "کد ردیف"), required=True)
@@ -88,14 +87,8 @@ def import_codes(kind_name, fileobj, *, dry_run=False, deactivate_missing=False,
     """Validate a code table file and, unless `dry_run` or anything is wrong, write it atomically."""
     kind = KINDS[kind_name]
     result = ImportResult(kind=kind_name, dry_run=dry_run)
-    try:
-        table = read_table(fileobj, kind.columns, key_column="code")
-    except ImportFileError as error:
-        result.file_problems.append(Problem(None, None, str(error)))
-        return result
-    result.sheet = table.sheet
-    if not table.rows:
-        result.file_problems.append(Problem(None, None, "فایل هیچ ردیف داده‌ای زیر سطر عنوان ستون‌ها ندارد."))
+    table = read_table_for(result, fileobj, kind.columns, key_column="code")
+    if table is None:
         return result
 
     importer = _CodeImport(kind, table, result)

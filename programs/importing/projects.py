@@ -21,9 +21,8 @@ from programs.codes import BUDGET_LINE_LEVEL, normalize_budget_code, normalize_p
 from programs.models import BudgetCode, ProgramCode
 
 from . import cells
-from .files import ImportFileError
 from .results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
-from .sheets import Column, header_key, read_table
+from .sheets import Column, header_key, read_table_for
 from .units import UnitMatcher
 
 COLUMNS = (
@@ -100,14 +99,8 @@ _COLUMN_FIELDS = {column: field for field, column in _COMPARED.items()}
 def import_projects(fileobj, *, cycle, dry_run=False, user=None) -> ImportResult:
     """Validate a project list for `cycle` and, unless `dry_run` or anything is wrong, save it atomically."""
     result = ImportResult(kind="projects", dry_run=dry_run)
-    try:
-        table = read_table(fileobj, COLUMNS, key_column="title")
-    except ImportFileError as error:
-        result.file_problems.append(Problem(None, None, str(error)))
-        return result
-    result.sheet = table.sheet
-    if not table.rows:
-        result.file_problems.append(Problem(None, None, "فایل هیچ ردیف داده‌ای زیر سطر عنوان ستون‌ها ندارد."))
+    table = read_table_for(result, fileobj, COLUMNS, key_column="title")
+    if table is None:
         return result
     importer = _ProjectImport(table, cycle, result, user)
     importer.validate()

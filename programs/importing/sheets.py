@@ -28,6 +28,7 @@ from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import search_key_compact
 
 from .files import ImportFileError, check_workbook
+from .results import Problem
 
 HEADER_SEARCH_ROWS = 30
 _SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
@@ -330,3 +331,21 @@ def _is_totals(values, key_column) -> bool:
         return False
     key = values.get(key_column)
     return key is None or (isinstance(key, str) and header_key(key) in TOTAL_WORDS)
+
+
+def read_table_for(result, fileobj, columns, *, key_column):
+    """The file's table for an import, or None with the reason added to `result`'s file problems.
+
+    Both imports start the same way: an unreadable file or a sheet without data rows ends the run
+    before any row is looked at.
+    """
+    try:
+        table = read_table(fileobj, columns, key_column=key_column)
+    except ImportFileError as error:
+        result.file_problems.append(Problem(None, None, str(error)))
+        return None
+    result.sheet = table.sheet
+    if not table.rows:
+        result.file_problems.append(Problem(None, None, "فایل هیچ ردیف داده‌ای زیر سطر عنوان ستون‌ها ندارد."))
+        return None
+    return table
