@@ -37,8 +37,9 @@ def setup_django(database_url):
 def populate(count):
     from django.core.management import call_command
 
+    from programs.models import Unit
     from workgroups import submissions
-    from workgroups.models import Cycle, Project, Submission, Unit, Workgroup, snapshot_checksum
+    from workgroups.models import Cycle, Project, Submission, Workgroup, snapshot_checksum
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

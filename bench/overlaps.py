@@ -94,9 +94,10 @@ def bench_database():
     from django.db import connection
 
     from karaj_budget.persian import normalize_text, search_key
-    from workgroups.models import Cycle, OverlapPair, Project, Unit, Workgroup
-    from workgroups.overlap_services import overlaps_refresh
-    from workgroups.overlaps import find_overlaps
+    from programs.models import Unit
+    from workgroups.models import Cycle, OverlapPair, Project, Workgroup
+    from workgroups.overlaps.detection import find_overlaps
+    from workgroups.overlaps.services import overlaps_refresh
 
     call_command("migrate", verbosity=0)
     deputy, _ = Unit.objects.get_or_create(code="BENCH", defaults={"name": "معاونت آزمون", "kind": "deputy"})
@@ -161,7 +162,7 @@ def main():
 
     django.setup()
     from karaj_budget.persian import search_key
-    from workgroups.overlaps import Item, score_pair, similar_pairs_python
+    from workgroups.overlaps.detection import Item, score_pair, similar_pairs_python
 
     titles = synthetic_titles(5000)
     start = time.perf_counter()

@@ -30,7 +30,8 @@ def build_list():
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from workgroups.models import Cycle, Deadline, Membership, Project, Unit, Workgroup, WorkgroupCycle
+    from programs.models import Unit
+    from workgroups.models import Cycle, Deadline, Membership, Project, Workgroup, WorkgroupCycle
 
     deputy = Unit.objects.create(code="D9", name="معاونت آزمایشی", kind=Unit.Kind.DEPUTY)
     district = Unit.objects.create(code="R99", name="منطقه آزمایشی", kind=Unit.Kind.DISTRICT)

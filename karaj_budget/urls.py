@@ -9,13 +9,12 @@ admin.site.site_title = "سامانه بودجه کرج"
 admin.site.index_title = "مدیریت"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
-    path("", include("programs.urls")),
+    # Every page of the round, `/` included (it sends each role to its home).
     path("", include("workgroups.urls")),
 ]

@@ -1,23 +1,6 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-
-from workgroups.access import Role, describe_user
-
-
-@login_required
-def home(request):
-    """Send each role to where its work is."""
-    context = describe_user(request.user)
-    if context.role in (Role.ADMIN, Role.OFFICE):
-        return redirect("workgroups:office-home")
-    if context.role in (Role.HEAD, Role.MEMBER):
-        return redirect(context.workgroup)
-    if context.role == Role.EXPERT:
-        return redirect("workgroups:unit-home")
-    return render(request, "home_no_role.html")
 
 
 @never_cache

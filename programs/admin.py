@@ -1,10 +1,19 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
-from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin
+from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin, ReadOnlyAdminMixin
+from karaj_budget.jalali import format_jalali_datetime
 from programs.importing.admin import CodeImportMixin
-from programs.models import BudgetCode, ProgramCode
+from programs.models import BudgetCode, CodeImport, ProgramCode, Unit
 from programs.resources import BudgetCodeResource, ProgramCodeResource, SafeXLSX
+
+
+@admin.register(Unit)
+class UnitAdmin(NormalizedSearchMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "default_deputy", "valid_from_year", "valid_to_year"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    list_select_related = ["default_deputy"]
 
 
 class CodeAdmin(
@@ -33,3 +42,14 @@ class BudgetCodeAdmin(CodeAdmin):
     resource_classes = [BudgetCodeResource]
     list_display = [*CodeAdmin.list_display, "credit_type"]
     list_filter = [*CodeAdmin.list_filter, "credit_type"]
+
+
+@admin.register(CodeImport)
+class CodeImportAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["at_jalali", "user", "scheme", "summary"]
+    list_filter = ["scheme"]
+    list_select_related = ["user"]
+
+    @admin.display(description="زمان", ordering="at")
+    def at_jalali(self, obj):
+        return format_jalali_datetime(obj.at)

@@ -1,25 +1,47 @@
-"""Code tables: operational program codes of the strategic plan and budget circular codes.
+"""Reference data that exists before any budget cycle: the municipality's units (deputies,
+districts, organizations) and the two code tables, operational program codes of the strategic plan
+and budget circular codes.
 
-Both are trees keyed by a normalised text code (BRIEF §4: `code` unique, `title`, `parent`).
+The code tables are trees keyed by a normalised text code (`code` unique, `title`, `parent`;
+docs/workflow.md).
 Codes are never deleted once projects refer to them: a code that leaves the plan or the
 circular is marked inactive, and `valid_from_year`/`valid_to_year` scope it to fiscal years.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from karaj_budget.persian import normalize_text, search_key
 
 
-class CodeQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
+class ValidYearsQuerySet(models.QuerySet):
     def valid_in(self, fiscal_year):
+        """Rows valid in `fiscal_year` (an open end on either side means "always")."""
         return self.filter(
             Q(valid_from_year__isnull=True) | Q(valid_from_year__lte=fiscal_year),
             Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=fiscal_year),
         )
+
+
+class ValidYears(models.Model):
+    """Reference data is never deleted once the round refers to it; it is scoped to fiscal years."""
+
+    valid_from_year = models.PositiveSmallIntegerField("معتبر از سال", null=True, blank=True)
+    valid_to_year = models.PositiveSmallIntegerField("معتبر تا سال", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_valid_in(self, fiscal_year):
+        return (self.valid_from_year is None or self.valid_from_year <= fiscal_year) and (
+            self.valid_to_year is None or self.valid_to_year >= fiscal_year
+        )
+
+
+class CodeQuerySet(ValidYearsQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
 
     def leaves(self):
         return self.filter(children__isnull=True)
@@ -32,7 +54,62 @@ class CodeQuerySet(models.QuerySet):
         return self.filter(search_key__contains=key)
 
 
-class CodeNode(models.Model):
+class UnitQuerySet(ValidYearsQuerySet):
+    def deputies(self):
+        return self.filter(kind=Unit.Kind.DEPUTY)
+
+
+class Unit(ValidYears):
+    """A deputy (معاونت), district (منطقه) or subsidiary organization (سازمان)."""
+
+    class Kind(models.TextChoices):
+        DEPUTY = "deputy", "معاونت"
+        DISTRICT = "district", "منطقه"
+        ORGANIZATION = "organization", "سازمان"
+
+    code = models.CharField("کد", max_length=16, unique=True)
+    name = models.CharField("نام", max_length=255)
+    kind = models.CharField("نوع", max_length=16, choices=Kind.choices)
+    default_deputy = models.ForeignKey(
+        "self",
+        verbose_name="معاونت پیش‌فرض",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "deputy"},
+        help_text="معاونتی که پروژه‌های این واحد معمولاً در حوزه آن است.",
+    )
+    aliases = models.TextField(
+        "نام‌های دیگر", blank=True, help_text="هر نام در یک سطر؛ برای تطبیق نام‌ها در ورود از اکسل."
+    )
+    search_key = models.CharField(max_length=1200, editable=False, default="")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        # The table keeps the name it had when units lived in the workgroups app (migration
+        # programs 0003 moved the model without touching the data).
+        db_table = "workgroups_unit"
+        ordering = ["kind", "code"]
+        verbose_name = "واحد سازمانی"
+        verbose_name_plural = "واحدهای سازمانی"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        self.name = normalize_text(self.name)
+        self.aliases = "\n".join(filter(None, (normalize_text(a) for a in self.aliases.splitlines())))
+        self.search_key = search_key(" ".join([self.code, self.name, *self.aliases.splitlines()]))
+        super().save(*args, **kwargs)
+
+    def all_names(self):
+        return [self.name, *self.aliases.splitlines()]
+
+
+class CodeNode(ValidYears):
     code = models.CharField("کد", max_length=32, unique=True)
     title = models.CharField("عنوان", max_length=500)
     parent = models.ForeignKey(
@@ -45,13 +122,11 @@ class CodeNode(models.Model):
     )
     level = models.PositiveSmallIntegerField("سطح", default=1)
     is_active = models.BooleanField("فعال", default=True)
-    valid_from_year = models.PositiveSmallIntegerField("معتبر از سال", null=True, blank=True)
-    valid_to_year = models.PositiveSmallIntegerField("معتبر تا سال", null=True, blank=True)
     search_key = models.CharField(max_length=600, editable=False, default="")
 
     objects = CodeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(ValidYears.Meta):
         abstract = True
         ordering = ["code"]
 
@@ -65,11 +140,6 @@ class CodeNode(models.Model):
         if update_fields is not None and "title" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
-
-    def is_valid_in(self, fiscal_year):
-        return (self.valid_from_year is None or self.valid_from_year <= fiscal_year) and (
-            self.valid_to_year is None or self.valid_to_year >= fiscal_year
-        )
 
     def path(self):
         """The chain from the top of the tree down to this code (one query per level)."""
@@ -108,7 +178,7 @@ class ProgramCode(CodeNode):
     """
 
     deputy = models.ForeignKey(
-        "workgroups.Unit",
+        Unit,
         verbose_name="معاونت",
         null=True,
         blank=True,
@@ -137,3 +207,36 @@ class BudgetCode(CodeNode):
     class Meta(CodeNode.Meta):
         verbose_name = "کد بخشنامه بودجه"
         verbose_name_plural = "کدهای بخشنامه بودجه"
+
+
+class CodeImport(models.Model):
+    """One saved import of a code table: who loaded which file, when, and what it changed.
+
+    The round's audit trail (`workgroups.AuditEntry`) is about lists, workgroups and cycles; the
+    code tables are reference data that exist before any cycle, so their history is kept here.
+    """
+
+    class Scheme(models.TextChoices):
+        PROGRAM = "program", "کدهای برنامه عملیاتی"
+        BUDGET = "budget", "کدهای بخشنامه بودجه"
+
+    at = models.DateTimeField("زمان", auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="کاربر",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scheme = models.CharField("جدول", max_length=16, choices=Scheme.choices)
+    summary = models.CharField("خلاصه", max_length=500)
+    details = models.JSONField("جزئیات", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "ورود جدول کد"
+        verbose_name_plural = "سابقه ورود جدول‌های کد"
+
+    def __str__(self):
+        return self.summary

@@ -1,9 +1,11 @@
 """Shared fixtures: the demo organisation and one named persona per role."""
 
 import io
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 
 # Real hashing makes every login in the suite take a third of a second.
@@ -65,3 +67,18 @@ def personas(demo, django_user_model):
         "stranger": stranger,
         "admin": users["admin"],
     }
+
+
+def database_url():
+    """The test database as a DATABASE_URL, for app processes started by a test (PostgreSQL)."""
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    return f"postgres://{quote(db['USER'])}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def reseed_afterwards(django_db_blocker):
+    """A transactional test empties the database when it ends; put the demo back for the rest."""
+    yield
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        seed()

@@ -1,18 +1,28 @@
-"""Who may see and change what. Every view asks here; nothing else decides access.
+"""Who may see and change what, and which cycle a request is about. Every view asks here; nothing
+else decides access (docs/workflow.md, "People").
 
-Rules (BRIEF §2): objects of another workgroup or unit answer 404 so their existence is not
-leaked; a read-only role asking to change something gets 403.
+Objects of another workgroup or unit answer 404 so their existence is not leaked; a read-only role
+asking to change something gets 403; anonymous users are sent to the login page.
+
+The budget office's rights are the permission `workgroups.budget_office` (held by the office's
+group, given to it after every migrate, and by superusers), checked by `office_required` and
+`is_budget_office`: renaming the group in the admin keeps them.
 """
 
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
 from karaj_budget.persian import to_ascii_digits
-from workgroups.models import Cycle, Membership, Project, Unit, UnitExpert, Workgroup
+from programs.models import Unit
+from workgroups.models import Cycle, Membership, Project, UnitExpert, Workgroup
+
+OFFICE_PERMISSION = "workgroups.budget_office"
 
 
 class Role:
@@ -48,18 +58,18 @@ class UserContext:
         return ROLE_LABELS[self.role]
 
 
+# ---- Roles --------------------------------------------------------------------------------------
+
+
 def is_budget_office(user):
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    # Cached on the user object: the header and the view both ask within one request.
-    if not hasattr(user, "_is_budget_office"):
-        user._is_budget_office = user.groups.filter(name=settings.BUDGET_OFFICE_GROUP).exists()
-    return user._is_budget_office
+    """Budget office staff (and superusers): every workgroup, every submission."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(OFFICE_PERMISSION))
 
 
 def memberships_of(user):
+    """The user's workgroup memberships (cached on the user for the request)."""
+    if not user.is_authenticated:
+        return []
     if not hasattr(user, "_memberships"):
         user._memberships = list(
             Membership.objects.filter(user=user)
@@ -69,12 +79,45 @@ def memberships_of(user):
     return user._memberships
 
 
+def is_member(user, workgroup):
+    """Head or member of `workgroup`: reads its list."""
+    return any(m.workgroup_id == workgroup.pk for m in memberships_of(user))
+
+
+def is_head(user, workgroup):
+    """The workgroup's head (and superusers, who may do everything): ranks, codes, submits."""
+    if user.is_superuser:
+        return True
+    return any(
+        m.workgroup_id == workgroup.pk and m.role == Membership.Role.HEAD for m in memberships_of(user)
+    )
+
+
+def head_emails(workgroup):
+    """Where a workgroup's head is written to (returns, reminders)."""
+    return list(
+        Membership.objects.filter(workgroup=workgroup, role=Membership.Role.HEAD, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
 def unit_of(user):
     """The district or organization a unit expert works for, or None."""
+    if not user.is_authenticated:
+        return None
     if not hasattr(user, "_expert_unit"):
         link = UnitExpert.objects.filter(user=user).select_related("unit").first()
         user._expert_unit = link.unit if link else None
     return user._expert_unit
+
+
+def require_unit(user):
+    """The unit a unit expert works for; 403 for anyone else (the office corrects, it does not propose)."""
+    unit = unit_of(user)
+    if unit is None:
+        raise PermissionDenied("این بخش برای کارشناسان مناطق و سازمان‌هاست.")
+    return unit
 
 
 def describe_user(user):
@@ -93,6 +136,25 @@ def describe_user(user):
     return UserContext(role=Role.NONE)
 
 
+def require_budget_office(user):
+    if not is_budget_office(user):
+        raise PermissionDenied("این صفحه فقط برای دفتر برنامه و بودجه است.")
+
+
+def office_required(view):
+    """A view for the budget office only (403 for everyone else; put after `login_required`)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        require_budget_office(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# ---- Objects ------------------------------------------------------------------------------------
+
+
 def get_workgroup_for_user(user, slug, *, write=False):
     """The workgroup `slug` if the user may see it; with `write`, only if they may rank it.
 
@@ -103,10 +165,9 @@ def get_workgroup_for_user(user, slug, *, write=False):
         workgroup = Workgroup.objects.select_related("deputy").get(slug=slug)
     except Workgroup.DoesNotExist:
         raise Http404("کارگروه یافت نشد.") from None
-    membership = next((m for m in memberships_of(user) if m.workgroup_id == workgroup.pk), None)
-    if membership is None and not is_budget_office(user):
+    if not is_member(user, workgroup) and not is_budget_office(user):
         raise Http404("کارگروه یافت نشد.")
-    if write and not user.is_superuser and (membership is None or membership.role != Membership.Role.HEAD):
+    if write and not is_head(user, workgroup):
         raise PermissionDenied("فقط رئیس کارگروه می‌تواند این فهرست را تغییر دهد.")
     return workgroup
 
@@ -132,6 +193,11 @@ def can_edit_project(user, project):
     return unit is not None and project.proposing_unit_id == unit.pk
 
 
+def sees_workgroup_of(user, project):
+    """The office and the project's workgroup see its overlap markers and list details."""
+    return is_budget_office(user) or any(m.workgroup_id == project.workgroup_id for m in memberships_of(user))
+
+
 def get_project_for_user(user, pk, *, write=False):
     try:
         project = projects_visible_to(user).with_related().get(pk=pk)
@@ -142,20 +208,86 @@ def get_project_for_user(user, pk, *, write=False):
     return project
 
 
-def require_budget_office(user):
-    if not is_budget_office(user):
-        raise PermissionDenied("این صفحه فقط برای دفتر برنامه و بودجه است.")
+# ---- The cycle of a request ---------------------------------------------------------------------
 
 
-def get_cycle_or_404(request):
-    """The cycle named by ?cycle=<fiscal year> (digits in any form), else the current one; 404 if none."""
-    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
-    if year.isdigit():
-        try:
-            return Cycle.objects.get(fiscal_year=int(year))
-        except Cycle.DoesNotExist:
-            raise Http404("دوره بودجه یافت نشد.") from None
+def current_cycle_or_404():
+    """The cycle people work on now (the one marked current, else the latest); 404 when none.
+
+    Ranking, coding, proposals and submitting always work on it: their saves assume it.
+    """
     cycle = Cycle.objects.current()
     if cycle is None:
         raise Http404("هنوز دوره بودجه‌ای تعریف نشده است.")
     return cycle
+
+
+def get_cycle_or_404(request):
+    """The cycle named by ?cycle=<fiscal year> (digits in any form), else the current one; 404 if
+    none. For pages that read any cycle: the dashboard, reviews, exports."""
+    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
+    if year.isdigit():
+        if len(year) > 4:
+            raise Http404("دوره بودجه یافت نشد.")
+        try:
+            return Cycle.objects.get(fiscal_year=int(year))
+        except Cycle.DoesNotExist:
+            raise Http404("دوره بودجه یافت نشد.") from None
+    return current_cycle_or_404()
+
+
+# ---- The office's group -------------------------------------------------------------------------
+
+# What budget office staff may do in the admin: set up cycles, deadlines and ceilings, correct and
+# reassign projects, import code tables; read everything, including the audit trail. The app's own
+# office pages ask for `budget_office`.
+OFFICE_PERMISSIONS = {
+    "workgroups": {
+        "cycle": ["view", "add", "change", "budget_office"],
+        "deadline": ["view", "add", "change"],
+        "workgroupcycle": ["view", "add", "change"],
+        "project": ["view", "add", "change"],
+        "workgroup": ["view"],
+        "membership": ["view"],
+        "unitexpert": ["view"],
+        "auditentry": ["view"],
+        # Heads send projects outside their remit; the office decides where they go.
+        "remitrequest": ["view", "change"],
+        "meeting": ["view"],
+        "extension": ["view", "add", "change"],
+        "submission": ["view"],
+        "reminderlog": ["view"],
+    },
+    "programs": {
+        "unit": ["view"],
+        "programcode": ["view", "add", "change"],
+        "budgetcode": ["view", "add", "change"],
+        "codeimport": ["view"],
+    },
+}
+
+
+def ensure_budget_office_group(**kwargs):
+    """Create the office's group (named by settings.BUDGET_OFFICE_GROUP) if missing and give it its
+    permissions; run after every migrate. A group renamed in the admin is found by its permission."""
+    office = Permission.objects.filter(content_type__app_label="workgroups", codename="budget_office").first()
+    group = None
+    if office is not None:
+        group = Group.objects.filter(permissions=office).order_by("pk").first()
+    if group is None:
+        group, _ = Group.objects.get_or_create(name=settings.BUDGET_OFFICE_GROUP)
+    codenames = {
+        (app, action if action == "budget_office" else f"{action}_{model}")
+        for app, models in OFFICE_PERMISSIONS.items()
+        for model, actions in models.items()
+        for action in actions
+    }
+    permissions = [
+        permission
+        for permission in Permission.objects.filter(
+            content_type__app_label__in=OFFICE_PERMISSIONS.keys()
+        ).select_related("content_type")
+        if (permission.content_type.app_label, permission.codename) in codenames
+    ]
+    group.permissions.set(permissions)
+    return group

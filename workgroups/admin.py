@@ -1,4 +1,13 @@
-from django.contrib import admin
+"""The admin: the budget office sets up cycles, deadlines, ceilings and extensions, corrects
+projects and decides remit requests here; the audit trail and submissions are read-only evidence.
+
+Every change of a list made here goes through the same services as the app (`services.py`), so it
+takes the list's lock, is refused on a submitted list and is audited like any other.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportMixin
@@ -9,28 +18,73 @@ from karaj_budget.admin_tools import (
     ReadOnlyAdminMixin,
     jalali_date_filter,
 )
-from karaj_budget.jalali import format_jalali_datetime
-from programs.importing.admin import ProjectImportMixin
-from workgroups.forms import DeadlineAdminForm
+from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
+from programs.importing.admin import SpreadsheetImportMixin, UploadForm
+from workgroups import locks, services
+from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm
+from workgroups.importing import COLUMNS, EXAMPLE, import_projects
+from workgroups.locks import ListError
 from workgroups.models import (
     AuditEntry,
     Cycle,
     Deadline,
+    Extension,
+    Meeting,
     Membership,
     Project,
-    Unit,
+    ReminderLog,
+    RemitRequest,
+    Submission,
     UnitExpert,
     Workgroup,
     WorkgroupCycle,
 )
 
 
-@admin.register(Unit)
-class UnitAdmin(NormalizedSearchMixin, JalaliAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "default_deputy", "valid_from_year", "valid_to_year"]
-    list_filter = ["kind"]
-    search_fields = ["code", "name"]
-    list_select_related = ["default_deputy"]
+class LockCheckedProjectForm(forms.ModelForm):
+    """Says on the form, before saving, when the project's list (or the one it would move to) is
+    frozen; the save itself checks again inside its transaction."""
+
+    def clean(self):
+        cleaned = super().clean()
+        deputy = cleaned.get("responsible_deputy")
+        cycle = cleaned.get("cycle") or getattr(self.instance, "cycle", None)
+        if cycle is None or deputy is None:
+            return cleaned
+        workgroups = list(Workgroup.objects.filter(deputy=deputy))
+        if self.instance.pk:
+            workgroups.append(self.instance.workgroup)
+        for workgroup in workgroups:
+            reason = locks.list_lock_reason(workgroup=workgroup, cycle=cycle, writer=locks.OFFICE)
+            if reason:
+                raise forms.ValidationError(reason)
+        return cleaned
+
+
+class ProjectImportMixin(SpreadsheetImportMixin):
+    """The project admin's «بارگذاری» from Excel: the upload form also asks for the cycle."""
+
+    import_kind = "projects"
+
+    def get_upload_form_class(self, request):
+        class ProjectUploadForm(UploadForm):
+            cycle = forms.ModelChoiceField(
+                label="دورهٔ بودجه",
+                queryset=Cycle.objects.all(),
+                initial=lambda: Cycle.objects.current(),
+            )
+
+        return ProjectUploadForm
+
+    def import_options(self, form):
+        return {"cycle": form.cleaned_data["cycle"].pk}
+
+    def run_import(self, fileobj, *, dry_run, user, options):
+        cycle = Cycle.objects.get(pk=options["cycle"])
+        return import_projects(fileobj, cycle=cycle, dry_run=dry_run, user=user)
+
+    def template_columns(self):
+        return [column.header for column in COLUMNS], EXAMPLE
 
 
 class MembershipInline(admin.TabularInline):
@@ -87,7 +141,11 @@ class DeadlineAdmin(JalaliAdminMixin, admin.ModelAdmin):
 class ProjectAdmin(
     ProjectImportMixin, ImportMixin, NormalizedSearchMixin, JalaliAdminMixin, admin.ModelAdmin
 ):
-    # «ورود از اکسل» (import/ and import/template/) runs programs.importing.projects.
+    """Projects as the office corrects them. The order (priority), the workgroup (it follows the
+    responsible deputy), the state and duplicates are the workflow's: read-only here. A save goes
+    through `services.project_create` / `project_update` (the office's lock rule and the audit)."""
+
+    # «بارگذاری» (import/ and import/template/) runs workgroups.importing.
     normalized_search_field = "title_key"
     list_display = [
         "title",
@@ -109,13 +167,43 @@ class ProjectAdmin(
     ]
     search_fields = ["title"]
     list_select_related = ["proposing_unit", "workgroup", "cycle"]
+    form = LockCheckedProjectForm
     raw_id_fields = ["program_code", "budget_code"]
-    readonly_fields = ["created_at", "updated_at", "created_by"]
+    readonly_fields = [
+        "priority",
+        "workgroup",
+        "state",
+        "duplicate_of",
+        "created_at",
+        "updated_at",
+        "created_by",
+    ]
+    exclude = ["co_proposers"]
     list_per_page = 100
 
     @admin.display(description="آخرین تغییر", ordering="updated_at")
     def updated_jalali(self, obj):
         return format_jalali_datetime(obj.updated_at)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A project stays in the cycle it was proposed for.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "cycle"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.project_update(project=obj, user=request.user, by_office=True, changed=form.changed_data)
+        else:
+            services.project_create(project=obj, user=request.user, by_office=True)
+
+    def save_related(self, request, form, formsets, change):
+        # The M2M fields are excluded: nothing but the project row itself is saved here.
+        pass
+
+    # Projects are withdrawn (overlap decisions), never deleted: audit entries and submissions
+    # refer to them.
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEntry)
@@ -138,4 +226,170 @@ admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
 
 
-from workgroups import admin_ranking, admin_submissions  # noqa: E402,F401
+@admin.register(Meeting)
+class MeetingAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["held_jalali", "workgroup", "cycle", "created_by"]
+    list_filter = ["cycle", "workgroup"]
+    list_select_related = ["workgroup", "cycle", "created_by"]
+    filter_horizontal = ["attendees"]
+    readonly_fields = ["ranking_version", "created_by", "created_at"]
+
+    @admin.display(description="تاریخ جلسه", ordering="held_on")
+    def held_jalali(self, obj):
+        return format_jalali_date(obj.held_on)
+
+
+class RemitActionForm(ActionForm):
+    target_workgroup = forms.ModelChoiceField(
+        Workgroup.objects.all(),
+        required=False,
+        label="کارگروه مقصد",
+        help_text="برای «پذیرش»؛ اگر خالی بماند، کارگروه مقصدِ ثبت‌شده در خود درخواست به کار می‌رود.",
+    )
+
+
+@admin.register(RemitRequest)
+class RemitRequestAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    """Open requests are decided with the two actions; a decision is recorded in the audit trail."""
+
+    list_display = [
+        "project",
+        "from_workgroup",
+        "requested_by",
+        "requested_jalali",
+        "state",
+        "target_workgroup",
+    ]
+    list_filter = ["state", "from_workgroup"]
+    list_select_related = ["project", "from_workgroup", "requested_by", "target_workgroup"]
+    search_fields = ["project__title", "reason"]
+    readonly_fields = [
+        "project",
+        "from_workgroup",
+        "requested_by",
+        "requested_at",
+        "reason",
+        "previous_priority",
+        "state",
+        "decided_by",
+        "decided_at",
+    ]
+    fields = [*readonly_fields, "target_workgroup", "decision_note"]
+    action_form = RemitActionForm
+    actions = ["accept_requests", "reject_requests"]
+
+    @admin.display(description="زمان درخواست", ordering="requested_at")
+    def requested_jalali(self, obj):
+        return format_jalali_datetime(obj.requested_at)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="پذیرش: انتقال پروژه به کارگروه مقصد", permissions=["change"])
+    def accept_requests(self, request, queryset):
+        chosen = None
+        chosen_pk = request.POST.get("target_workgroup")
+        if chosen_pk:
+            chosen = Workgroup.objects.filter(pk=chosen_pk).first()
+        done = 0
+        for remit in queryset.select_related("project__workgroup", "project__cycle", "target_workgroup"):
+            target = chosen or remit.target_workgroup
+            if target is None:
+                self.message_user(
+                    request, f"«{remit.project}»: کارگروه مقصد را انتخاب کنید.", level=messages.ERROR
+                )
+                continue
+            try:
+                services.remit_accept(remit=remit, user=request.user, target_workgroup=target)
+            except ListError as error:
+                self.message_user(request, f"«{remit.project}»: {error.message}", level=messages.ERROR)
+                continue
+            done += 1
+        if done:
+            self.message_user(request, f"{done} درخواست پذیرفته و پروژه منتقل شد.", level=messages.SUCCESS)
+
+    @admin.action(description="رد: بازگشت پروژه به فهرست همان کارگروه", permissions=["change"])
+    def reject_requests(self, request, queryset):
+        done = 0
+        for remit in queryset.select_related("project__workgroup", "project__cycle"):
+            try:
+                services.remit_reject(remit=remit, user=request.user)
+            except ListError as error:
+                self.message_user(request, f"«{remit.project}»: {error.message}", level=messages.ERROR)
+                continue
+            done += 1
+        if done:
+            self.message_user(
+                request, f"{done} درخواست رد شد و پروژه به فهرست برگشت.", level=messages.SUCCESS
+            )
+
+
+@admin.register(Extension)
+class ExtensionAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    form = ExtensionAdminForm
+    list_display = ["workgroup", "cycle", "kind", "due_jalali", "granted_by", "granted_jalali"]
+    list_filter = ["cycle", "kind", "workgroup"]
+    list_select_related = ["workgroup", "cycle", "granted_by"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    @admin.display(description="مهلت تازه", ordering="due_at")
+    def due_jalali(self, obj):
+        return format_jalali_datetime(obj.due_at)
+
+    @admin.display(description="زمان تمدید", ordering="granted_at")
+    def granted_jalali(self, obj):
+        return format_jalali_datetime(obj.granted_at)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+        AuditEntry.objects.record(
+            actor=request.user,
+            action="extension.grant" if not change else "extension.change",
+            summary=f"تمدید مهلت {obj.get_kind_display()} «{obj.workgroup.name}» تا "
+            f"{format_jalali_datetime(obj.due_at)} (در مدیریت)",
+            workgroup=obj.workgroup,
+            cycle=obj.cycle,
+            details={
+                "extension": obj.pk,
+                "kind": obj.kind,
+                "due_at": obj.due_at.isoformat(),
+                "reason": obj.reason,
+            },
+        )
+
+    # An extension is evidence of a decision: replace it with a newer one instead of deleting it.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "workgroup",
+        "cycle",
+        "kind",
+        "number",
+        "state",
+        "submitted_jalali",
+        "late_by",
+        "checksum",
+    ]
+    list_filter = ["cycle", "kind", "state", "workgroup", jalali_date_filter("submitted_at", "زمان ارسال")]
+    list_select_related = ["workgroup", "cycle"]
+    search_fields = ["checksum", "workgroup__name"]
+
+    @admin.display(description="زمان ارسال", ordering="submitted_at")
+    def submitted_jalali(self, obj):
+        return format_jalali_datetime(obj.submitted_at)
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["workgroup", "cycle", "kind", "days_before", "due_at", "recipients", "sent_at"]
+    list_filter = ["cycle", "kind", "days_before"]
+    list_select_related = ["workgroup", "cycle"]

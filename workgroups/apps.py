@@ -7,10 +7,9 @@ class WorkgroupsConfig(AppConfig):
     verbose_name = "کارگروه‌ها و پروژه‌ها"
 
     def ready(self):
-        from workgroups import coding
-        from workgroups.roles import ensure_budget_office_group
+        # Imported here, not at the top: models may only be imported once the app registry is
+        # ready, which is what ready() is for (Django's documented place for it).
+        from workgroups.access import ensure_budget_office_group
 
-        coding.register_checks()
-
-        # Permissions exist only after migrate has run, so the group is set up then.
+        # Permissions exist only after migrate has run, so the office's group is set up then.
         post_migrate.connect(ensure_budget_office_group, sender=self, dispatch_uid="budget_office_group")

@@ -1,4 +1,4 @@
-"""Coding a workgroup's list (BRIEF §3 step 5): an operational program code and a budget line for
+"""Coding a workgroup's list (docs/workflow.md, step 5): an operational program code and a budget line for
 every project, with the rules, the warnings, the suggestions and the check before submitting.
 
 Which projects: every active project of the workgroup in the cycle, ranked ones in priority order
@@ -26,9 +26,10 @@ from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import PersianInputError, search_key
 from programs.codes import BUDGET_LINE_LEVEL, normalize_budget_code, normalize_program_code
 from programs.models import BudgetCode, ProgramCode
-from workgroups import submissions
-from workgroups.models import AuditEntry, Deadline, Project
-from workgroups.overlaps import jaccard, trigrams
+from workgroups import access, locks
+from workgroups.locks import ListConflict, ListInvalid
+from workgroups.models import AuditEntry, Project
+from workgroups.overlaps.detection import jaccard, trigrams
 
 PROGRAM_LEVEL = 4  # mission › goal › strategy › operational program
 SIMILAR_TITLES = 0.5
@@ -37,18 +38,12 @@ STUDY_WORDS = ("مطالعه", "مطالعات", "طراحی", "تهیه طرح"
 # A field left out of a write: keep what the project has.
 UNCHANGED = object()
 
-Kind = Deadline.Kind
 
-
-class CodingError(Exception):
+class CodingError(ListInvalid):
     """A refused code (unknown, not a leaf, inactive, wrong year…); `message` is shown (Persian)."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
-
-class CodingConflict(CodingError):
+class CodingConflict(ListConflict):
     """The project's codes changed since the page was loaded (someone else coded it)."""
 
 
@@ -137,7 +132,7 @@ def coding_warnings(project, budget_code=None):
 
 
 def _ensure_head(user, workgroup):
-    if user is None or not submissions.can_submit(user, workgroup):
+    if user is None or not access.is_head(user, workgroup):
         raise PermissionDenied("فقط رئیس کارگروه می‌تواند پروژه‌ها را کدگذاری کند.")
 
 
@@ -158,7 +153,8 @@ def _codes(project):
 def _write(projects, *, workgroup, cycle, program_code, budget_code, user, action, expected=None):
     """Check and save codes on `projects` (all of one list) and audit each change."""
     _ensure_head(user, workgroup)
-    submissions.ensure_list_writable(workgroup=workgroup, cycle=cycle, kind=Kind.CODING)
+    # The list's lock first (the one submitting takes), then the rule, then the rows.
+    locks.open_list(workgroup=workgroup, cycle=cycle, writer=locks.CODING)
     if program_code is not UNCHANGED and program_code is not None:
         program_code = resolve_program_code(program_code, cycle=cycle)
     if budget_code is not UNCHANGED and budget_code is not None:
@@ -279,13 +275,6 @@ def check_every_project_coded(workgroup, cycle, projects):
         return []
     names = "، ".join(f"«{p.title}»" for p in uncoded)
     return [f"{persian_digits(len(uncoded))} پروژه هنوز کدگذاری نشده است: {names}."]
-
-
-def register_checks():
-    """Add the coding check to the submission mechanism (once; called from the app's ready())."""
-    checks = submissions.SUBMISSION_CHECKS[Kind.CODING]
-    if check_every_project_coded not in checks:
-        checks.append(check_every_project_coded)
 
 
 # ---- Suggestions --------------------------------------------------------------------------------

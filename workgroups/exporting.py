@@ -20,8 +20,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from karaj_budget.jalali import format_jalali_datetime, persian_digits
-from workgroups.models import Deadline, Project, Submission, Workgroup, WorkgroupCycle, snapshot_checksum
-from workgroups.submissions import current_checksum, format_duration_fa
+from workgroups.deadlines import format_duration_fa
+from workgroups.models import (
+    AuditEntry,
+    Deadline,
+    Project,
+    Submission,
+    Workgroup,
+    WorkgroupCycle,
+    snapshot_checksum,
+)
+from workgroups.ranking import CutLine
+from workgroups.submissions import current_checksum
 
 # Characters that the xlsx format cannot hold at all (openpyxl would raise IllegalCharacterError).
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -146,12 +156,16 @@ def ordered_rows(cycle, workgroup=None):
         yield from queryset.values("id", "workgroup_id", *FIELDS).iterator(chunk_size=2000)
 
 
+# How the export writes `ranking.Place.fits`: no ceiling set leaves the cell empty.
+FITS_TEXT = {True: "بله", False: "خیر", None: None}
+
+
 class ListTotals:
-    """Running cumulative requests per workgroup, against its ceiling (ranked projects only)."""
+    """Running cumulative requests per workgroup against its ceiling (ranked projects only), by the
+    same `ranking.CutLine` as the ranking page, the submission page and the dashboard."""
 
     def __init__(self, ceilings):
-        self.ceilings = ceilings
-        self.cumulative = {}
+        self.lines = {workgroup_id: CutLine(ceiling) for workgroup_id, ceiling in ceilings.items()}
 
     def annotate(self, row):
         row["kind"] = KIND_LABELS.get(row["kind"], row["kind"])
@@ -160,11 +174,12 @@ class ListTotals:
         if row["priority"] is None:
             row["cumulative"] = row["fits"] = None
             return row
-        total = self.cumulative.get(row["workgroup_id"], 0) + row["requested_amount"]
-        self.cumulative[row["workgroup_id"]] = total
-        row["cumulative"] = total
-        ceiling = self.ceilings.get(row["workgroup_id"])
-        row["fits"] = None if ceiling is None else ("بله" if total <= ceiling else "خیر")
+        line = self.lines.get(row["workgroup_id"])
+        if line is None:
+            line = self.lines[row["workgroup_id"]] = CutLine(None)
+        place = line.add(row["requested_amount"])
+        row["cumulative"] = place.cumulative
+        row["fits"] = FITS_TEXT[place.fits]
         return row
 
 
@@ -378,6 +393,21 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
     write_cover(workbook, cycle=cycle, workgroups=workgroups, user=user, now=now, summaries=summaries)
     workbook.save(output)
     return sum(summary["count"] for summary in summaries.values())
+
+
+def export_coded_list(*, cycle, workgroup=None, user=None, output):
+    """Write the export (see `build_workbook`) and record who exported what in the audit trail."""
+    rows = build_workbook(cycle=cycle, workgroup=workgroup, user=user, output=output)
+    scope = f"«{workgroup.name}»" if workgroup else "همه کارگروه‌ها"
+    AuditEntry.objects.record(
+        actor=user,
+        action="export.coded_list",
+        summary=f"خروجی اکسل فهرست کدگذاری‌شده {scope} ({cycle.title})",
+        workgroup=workgroup,
+        cycle=cycle,
+        details={"workgroup": workgroup.slug if workgroup else None, "rows": rows},
+    )
+    return rows
 
 
 def export_filename(cycle, workgroup=None, now=None):

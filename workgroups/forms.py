@@ -1,8 +1,14 @@
+"""The forms of the round: proposals, meetings, ranking without JavaScript, remit requests, the
+office's extensions, returns and overlap decisions. Forms validate and normalise; they never write
+other models (the services in `services.py`, `ranking.py` and `submissions.py` do).
+"""
+
 import re
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from karaj_budget.form_fields import (
     AmountField,
@@ -13,7 +19,8 @@ from karaj_budget.form_fields import (
 )
 from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import normalize_text, to_ascii_digits
-from workgroups.models import Deadline, Meeting, Project, Unit
+from programs.models import Unit
+from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup
 
 
 class ProjectForm(forms.ModelForm):
@@ -197,3 +204,79 @@ class RankingPositionsForm(forms.Form):
         order = [pk if pk is not None else next(rest).pk for pk in order]
         cleaned["order"] = order
         return cleaned
+
+
+class ExtensionForm(forms.ModelForm):
+    """A new due date for one workgroup's list; a date alone means the end of that Tehran day."""
+
+    due_at = JalaliDateTimeField(label="مهلت تازه")
+    reason = PersianTextField(label="دلیل تمدید", widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Extension
+        fields = ["kind", "due_at", "reason"]
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if due_at is not None and due_at <= timezone.now():
+            raise forms.ValidationError("مهلت تازه باید در آینده باشد.")
+        return due_at
+
+
+class ExtensionAdminForm(ExtensionForm):
+    class Meta(ExtensionForm.Meta):
+        fields = ["workgroup", "cycle", "kind", "due_at", "reason"]
+
+
+class ReturnForm(forms.Form):
+    """The office returns a list: a reason the head will read, and optionally a new due date."""
+
+    reason = PersianTextField(
+        label="دلیل بازگشت",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="رئیس کارگروه این متن را در سامانه و در رایانامه می‌بیند.",
+    )
+    due_at = JalaliDateTimeField(
+        label="مهلت اصلاح (تمدید، اختیاری)",
+        required=False,
+        help_text="اگر مهلت گذشته یا نزدیک است، تاریخ تازه‌ای برای ارسال دوباره بدهید.",
+    )
+
+
+KIND_CHOICES = [("", "هر دو فهرست"), *Deadline.Kind.choices]
+
+
+class OverlapDecisionForm(forms.Form):
+    """One decision; `project` names the kept, merged-into or moved project (one of the pair)."""
+
+    DISTINCT, KEEP, MERGE, REASSIGN = "distinct", "keep", "merge", "reassign"
+
+    decision = forms.ChoiceField(
+        label="تصمیم",
+        choices=[
+            (DISTINCT, "دو پروژه جدا"),
+            (KEEP, "تکراری: نگه داشتن یکی"),
+            (MERGE, "ادغام"),
+            (REASSIGN, "انتقال به کارگروه دیگر"),
+        ],
+    )
+    project = forms.TypedChoiceField(label="پروژه", coerce=int, required=False)
+    workgroup = forms.ModelChoiceField(
+        label="کارگروه مقصد",
+        queryset=Workgroup.objects.order_by("deputy__code"),
+        to_field_name="slug",
+        required=False,
+    )
+
+    def __init__(self, *args, pair, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.pk, p.title) for p in (pair.first, pair.second)]
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and decision != self.DISTINCT and not data.get("project"):
+            self.add_error("project", "پروژه را انتخاب کنید.")
+        if decision == self.REASSIGN and not data.get("workgroup"):
+            self.add_error("workgroup", "کارگروه مقصد را انتخاب کنید.")
+        return data

@@ -16,72 +16,7 @@ from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_date
 from karaj_budget.persian import normalize_text, search_key
-from programs.models import BudgetCode
-
-
-class UnitQuerySet(models.QuerySet):
-    def valid_in(self, fiscal_year):
-        return self.filter(
-            Q(valid_from_year__isnull=True) | Q(valid_from_year__lte=fiscal_year),
-            Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=fiscal_year),
-        )
-
-    def deputies(self):
-        return self.filter(kind=Unit.Kind.DEPUTY)
-
-
-class Unit(models.Model):
-    """A deputy (معاونت), district (منطقه) or subsidiary organization (سازمان)."""
-
-    class Kind(models.TextChoices):
-        DEPUTY = "deputy", "معاونت"
-        DISTRICT = "district", "منطقه"
-        ORGANIZATION = "organization", "سازمان"
-
-    code = models.CharField("کد", max_length=16, unique=True)
-    name = models.CharField("نام", max_length=255)
-    kind = models.CharField("نوع", max_length=16, choices=Kind.choices)
-    default_deputy = models.ForeignKey(
-        "self",
-        verbose_name="معاونت پیش‌فرض",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"kind": "deputy"},
-        help_text="معاونتی که پروژه‌های این واحد معمولاً در حوزه آن است.",
-    )
-    aliases = models.TextField(
-        "نام‌های دیگر", blank=True, help_text="هر نام در یک سطر؛ برای تطبیق نام‌ها در ورود از اکسل."
-    )
-    valid_from_year = models.PositiveSmallIntegerField("معتبر از سال", null=True, blank=True)
-    valid_to_year = models.PositiveSmallIntegerField("معتبر تا سال", null=True, blank=True)
-    search_key = models.CharField(max_length=1200, editable=False, default="")
-
-    objects = UnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["kind", "code"]
-        verbose_name = "واحد سازمانی"
-        verbose_name_plural = "واحدهای سازمانی"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.code = self.code.strip().upper()
-        self.name = normalize_text(self.name)
-        self.aliases = "\n".join(filter(None, (normalize_text(a) for a in self.aliases.splitlines())))
-        self.search_key = search_key(" ".join([self.code, self.name, *self.aliases.splitlines()]))
-        super().save(*args, **kwargs)
-
-    def is_valid_in(self, fiscal_year):
-        return (self.valid_from_year is None or self.valid_from_year <= fiscal_year) and (
-            self.valid_to_year is None or self.valid_to_year >= fiscal_year
-        )
-
-    def all_names(self):
-        return [self.name, *self.aliases.splitlines()]
+from programs.models import BudgetCode, Unit
 
 
 class Workgroup(models.Model):
@@ -174,6 +109,8 @@ class Cycle(models.Model):
         ordering = ["-fiscal_year"]
         verbose_name = "دوره بودجه"
         verbose_name_plural = "دوره‌های بودجه"
+        # The budget office's rights in the app (workgroups.access.office_required).
+        permissions = [("budget_office", "کار دفتر برنامه و بودجه: همه کارگروه‌ها، بررسی، تطبیق و خروجی")]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_current"], condition=Q(is_current=True), name="cycle_one_current"

@@ -1,324 +1,154 @@
-"""Workflow steps on a workgroup's ranked list: saving an order, joint meetings, remit requests.
+"""Workflow steps that touch several models: proposals, joint meetings and remit requests.
 
-Every step that changes which projects are ranked, or in which order, raises the list's
-`WorkgroupCycle.ranking_version` in the same transaction. A save names the version it was based
-on, and the conditional UPDATE of that version is what refuses a save based on an older list: it
-works the same on SQLite (where `select_for_update` does nothing) and on PostgreSQL (where the
-UPDATE waits for a concurrent save's row lock and then finds the version already changed).
+Each step is one transaction that takes the lists' row locks first (`locks.open_list`), checks the
+writer's rule inside the lock, changes the list through `ranking` (priorities close up, the version
+goes up) and writes one `AuditEntry` per list it changed. Views, the admin and imports call these;
+none of them writes a project of a list by itself.
 """
 
-from bisect import bisect_left
-from dataclasses import dataclass, field
-
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
-from karaj_budget.jalali import format_jalali_date, persian_digits
-from workgroups import submissions
-from workgroups.models import AuditEntry, Deadline, Meeting, Project, RemitRequest, WorkgroupCycle
+from karaj_budget.jalali import persian_digits
+from workgroups import locks, ranking
+from workgroups.locks import ListConflict, ListInvalid
+from workgroups.models import AuditEntry, Meeting, Project, RemitRequest, Workgroup
 
-# Far more than any workgroup's list; a longer body is refused before the database is asked.
-MAX_ORDER_LENGTH = 5000
-
-CONFLICT_MESSAGE = (
-    "این فهرست در این فاصله جای دیگری (شاید در زبانه‌ای دیگر) تغییر کرده است و تغییر شما ذخیره نشد. "
-    "فهرست تازه نمایش داده شد؛ اگر هنوز لازم است، جابه‌جایی را دوباره انجام دهید."
-)
-LOCKED_MESSAGE = (
-    "فهرست قفل است: مهلت قطعی ارسال اولویت‌ها گذشته است و تغییر ترتیب ممکن نیست. "
-    "برای تمدید با دفتر برنامه و بودجه تماس بگیرید."
-)
+# The fields of a project whose change shows in the list or its snapshot.
+_TRACKED = ("title", "requested_amount", "total_estimate", "responsible_deputy_id", "kind", "ref")
 
 
-class RankingError(Exception):
-    """A refused change of a ranked list; `message` is shown to the user, `status` is the HTTP answer."""
-
-    status = 400
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+def _writer_for(*, by_office):
+    return locks.OFFICE if by_office else locks.PROPOSALS
 
 
-class RankingInvalid(RankingError):
-    status = 400
+def _audit_user(user):
+    return user if user is not None and user.is_authenticated else None
 
 
-class RankingConflict(RankingError):
-    """The save was based on an older version of the list than the one stored."""
-
-    status = 409
-
-    def __init__(self, message=CONFLICT_MESSAGE):
-        super().__init__(message)
-
-
-class RankingLocked(RankingError):
-    status = 423
-
-    def __init__(self, message=LOCKED_MESSAGE):
-        super().__init__(message)
-
-
-@dataclass
-class RankingResult:
-    version: int
-    order: list[int]
-    changes: list[tuple[int, int | None, int | None]] = field(default_factory=list)
-    summary: str = ""
-
-
-def ranking_lock_reason(*, workgroup, cycle, now=None):
-    """Why the list may not be reordered now, or None. The one place that decides it.
-
-    The submission workflow decides: a submitted (not returned) list is frozen, and a passed
-    *hard* deadline locks it unless the office granted an extension. After a soft deadline the
-    head may still rank and submit late (BRIEF §3 step 4 flags lateness, it does not forbid it).
-    """
-    return submissions.list_lock_reason(
-        workgroup=workgroup, cycle=cycle, kind=Deadline.Kind.PRIORITIES, now=now
-    )
-
-
-def ensure_ranking_open(*, workgroup, cycle):
-    reason = ranking_lock_reason(workgroup=workgroup, cycle=cycle)
-    if reason:
-        raise RankingLocked(reason)
-
-
-def parse_order(raw):
-    """The ranked order from a request: a non-empty list of distinct positive integers."""
-    if not isinstance(raw, list):
-        raise RankingInvalid("ترتیب فهرست باید فهرستی از شناسه‌های پروژه باشد.")
-    if not raw:
-        raise RankingInvalid("فهرست خالی فرستاده شده است؛ چیزی تغییر نکرد.")
-    if len(raw) > MAX_ORDER_LENGTH:
-        raise RankingInvalid("تعداد شناسه‌ها بیش از اندازه است.")
-    if any(isinstance(item, bool) or not isinstance(item, int) or item < 1 for item in raw):
-        raise RankingInvalid("شناسه‌های پروژه باید عدد صحیح مثبت باشند.")
-    if len(set(raw)) != len(raw):
-        raise RankingInvalid("شناسه یک پروژه بیش از یک بار در فهرست آمده است.")
-    return raw
-
-
-def parse_version(raw):
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise RankingInvalid("نسخه فهرست فرستاده نشده یا نامعتبر است.")
-    return raw
-
-
-def current_ranking(*, workgroup, cycle):
-    """(version, ranked ids in order) as stored now: what a refused save is answered with."""
-    share = WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).first()
-    order = list(Project.objects.for_workgroup(workgroup, cycle).ranked().values_list("pk", flat=True))
-    return (share.ranking_version if share else 0), order
-
-
-def _bump_version(*, workgroup, cycle, version=None):
-    """Raise the list's version by one; with `version`, only if it is still that one.
-
-    Returns the new version, or None when the stored version is no longer `version`.
-    """
-    shares = WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle)
-    if version is not None:
-        shares = shares.filter(ranking_version=version)
-    if shares.update(ranking_version=F("ranking_version") + 1):
-        return None if version is None else version + 1
-    if version in (None, 0) and not WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).exists():
-        # A workgroup without a ceiling row yet: its list starts at version 0.
-        try:
-            with transaction.atomic():
-                WorkgroupCycle.objects.create(workgroup=workgroup, cycle=cycle, ranking_version=1)
-        except IntegrityError:
-            return None
-        return 1
-    return None
-
-
-def _write_priorities(new_positions):
-    """Write {project id: priority or None}: one UPDATE on PostgreSQL, two on SQLite.
-
-    PostgreSQL checks the unique (workgroup, cycle, priority) constraint at commit (migration
-    0004), so one `UPDATE … SET priority = CASE id WHEN … THEN … END` writes each moved row once.
-    SQLite checks it row by row, so a swap written in one pass would collide: there the moved rows
-    are cleared first, then set. Writing each row once halves the row versions, index entries and
-    WAL of a save on PostgreSQL (bench/ranking.py, docs/performance.md); an `UPDATE … FROM
-    (VALUES …)` join measured the same as CASE. Django's Case(When(...)) builds the same SQL but
-    spent ~40 ms resolving 500 expressions, and binding 1,500 parameters cost psycopg ~25 ms more,
-    so the statements are written here with the numbers inline: every value is an int (ids read
-    from the database, positions counted by us), forced again by `int()`.
-    """
-    if not new_positions:
-        return
-    quote = connection.ops.quote_name
-    table = quote(Project._meta.db_table)
-    pk_column = quote(Project._meta.pk.column)
-    priority_column = quote(Project._meta.get_field("priority").column)
-    positions = {
-        int(pk): (None if position is None else int(position)) for pk, position in new_positions.items()
-    }
-    moved = ", ".join(str(pk) for pk in positions)
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(f"UPDATE {table} SET {priority_column} = NULL WHERE {pk_column} IN ({moved})")
-            positions = {pk: position for pk, position in positions.items() if position is not None}
-            if not positions:
-                return
-            moved = ", ".join(str(pk) for pk in positions)
-        null = "CAST(NULL AS INTEGER)"  # a bare NULL in CASE would be typed text
-        whens = " ".join(f"WHEN {pk} THEN {null if to is None else to}" for pk, to in positions.items())
-        cursor.execute(
-            f"UPDATE {table} SET {priority_column} = CASE {pk_column} {whens} END "
-            f"WHERE {pk_column} IN ({moved})"
-        )
-
-
-def _kept_in_order(old_positions):
-    """Indexes of a longest increasing run of `old_positions`: the projects that did not "move".
-
-    When one project is dragged from 5 to 1, four others shift by one but only the dragged one
-    moved; this tells the two apart so the history reads like what the head did.
-    """
-    tails, tail_index, previous = [], [], [None] * len(old_positions)
-    for index, value in enumerate(old_positions):
-        slot = bisect_left(tails, value)
-        if slot == len(tails):
-            tails.append(value)
-            tail_index.append(index)
-        else:
-            tails[slot] = value
-            tail_index[slot] = index
-        previous[index] = tail_index[slot - 1] if slot else None
-    kept = set()
-    index = tail_index[-1] if tail_index else None
-    while index is not None:
-        kept.add(index)
-        index = previous[index]
-    return kept
-
-
-def _describe(moves):
-    def one(title, before, after):
-        if before is None:
-            return f"«{title}» در ردیف {persian_digits(after)} قرار گرفت"
-        if after is None:
-            return f"«{title}» از ردیف {persian_digits(before)} به «در انتظار اولویت‌بندی» برگشت"
-        return f"«{title}» از ردیف {persian_digits(before)} به ردیف {persian_digits(after)} منتقل شد"
-
-    if len(moves) <= 2:
-        return "؛ ".join(one(*move[1:]) for move in moves) + "."
-    shown = "؛ ".join(one(*move[1:]) for move in moves[:2])
-    return f"{persian_digits(len(moves))} جابه‌جایی در فهرست: {shown}؛ و …"
+# ---- Proposals ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def ranking_save(*, workgroup, cycle, order, version, user, meeting=None):
-    """Store `order` (project ids, first = priority 1) as the workgroup's ranked list.
+def project_create(*, project, user, by_office=False):
+    """Save a new proposal (`project`, unsaved, with its cycle, unit and responsible deputy set).
 
-    Projects of the list that are left out go back to "not yet ranked". Refuses (and changes
-    nothing) with RankingInvalid for a malformed order or ids outside this list, RankingLocked
-    when the list is locked, and RankingConflict when `version` is not the stored version.
-    Six queries whatever the length of the list (lock check, version, read, clear, write, audit),
-    plus one when a meeting is named.
+    It joins its workgroup's list as "not yet ranked"; refused with `ListLocked` when the list no
+    longer takes proposals (a unit after the priorities deadline or while the list is submitted;
+    the office while it is submitted).
     """
-    order = parse_order(order)
-    version = parse_version(version)
-    if meeting is not None and (meeting.workgroup_id != workgroup.pk or meeting.cycle_id != cycle.pk):
-        raise RankingInvalid("جلسه انتخاب‌شده از این کارگروه و این دوره نیست.")
-    ensure_ranking_open(workgroup=workgroup, cycle=cycle)
-    # First the version: on PostgreSQL this row lock also queues a concurrent save behind us.
-    new_version = _bump_version(workgroup=workgroup, cycle=cycle, version=version)
-    if new_version is None:
-        raise RankingConflict()
-
-    rows = {
-        pk: (priority, state, title)
-        for pk, priority, state, title in Project.objects.for_workgroup(workgroup, cycle).values_list(
-            "pk", "priority", "state", "title"
-        )
-    }
-    foreign = [pk for pk in order if pk not in rows or rows[pk][1] != Project.State.PROPOSED]
-    if foreign:
-        raise RankingInvalid(
-            f"{persian_digits(len(foreign))} شناسه از پروژه‌های قابل اولویت‌بندی این فهرست نیست؛ "
-            "چیزی تغییر نکرد."
-        )
-
-    old_order = sorted((pk for pk, row in rows.items() if row[0] is not None), key=lambda pk: rows[pk][0])
-    new_positions = {pk: position for position, pk in enumerate(order, start=1)}
-    changes = [
-        (pk, rows[pk][0], new_positions.get(pk))
-        for pk in {*old_order, *order}
-        if rows[pk][0] != new_positions.get(pk)
-    ]
-    if not changes:
-        # Nothing to store: keep the version the page already has.
-        transaction.set_rollback(True)
-        return RankingResult(version=version, order=order)
-    changes.sort(key=lambda change: (change[2] is None, change[2] or 0, change[1] or 0))
-
-    old_index = {pk: index for index, pk in enumerate(old_order)}
-    common = [pk for pk in order if pk in old_index]
-    kept = {common[i] for i in _kept_in_order([old_index[pk] for pk in common])}
-    moves = [
-        (pk, rows[pk][2], before, after)
-        for pk, before, after in changes
-        if before is None or after is None or pk not in kept
-    ]
-
-    _write_priorities({pk: after for pk, _before, after in changes})
-
-    summary = _describe(moves)
-    details = {
-        "version": new_version,
-        "changes": [list(change) for change in changes],
-        "moves": [list(move) for move in moves],
-    }
-    if meeting is not None:
-        details["meeting"] = meeting.pk
-        details["meeting_label"] = str(meeting)
-        summary = f"{summary} (در جلسه {format_jalali_date(meeting.held_on)})"
-        Meeting.objects.filter(pk=meeting.pk).update(ranking_version=new_version)
-    AuditEntry.objects.create(
-        actor=user if user is not None and user.is_authenticated else None,
-        action="ranking.save",
-        summary=summary[:500],
+    workgroup = Workgroup.objects.get(deputy_id=project.responsible_deputy_id)
+    share = locks.open_list(workgroup=workgroup, cycle=project.cycle, writer=_writer_for(by_office=by_office))
+    project.workgroup = workgroup
+    project.priority = None
+    if project.created_by_id is None and user is not None and user.is_authenticated:
+        project.created_by = user
+    project.save()
+    ranking.bump_version(share)
+    AuditEntry.objects.record(
+        actor=_audit_user(user),
+        action="project.create",
+        summary=f"ثبت پیشنهاد «{project.title}»"[:500],
         workgroup=workgroup,
-        cycle=cycle,
-        # A save that moved one project also shows on that project's own history page.
-        project_id=moves[0][0] if len(moves) == 1 else None,
-        details=details,
+        cycle=project.cycle,
+        project=project,
     )
-    return RankingResult(version=new_version, order=order, changes=changes, summary=summary)
+    return project
 
 
-def project_ranking_history(project, *, limit=200):
-    """The project's places in its list over time: (audit entry, from, to), newest first.
+@transaction.atomic
+def project_update(*, project, user, by_office=False, changed=()):
+    """Save changes to a proposal (`project`, the edited instance, not yet saved).
 
-    A save is one audit entry for the whole list (one INSERT whatever its length), so a project's
-    own history is read out of the saves' `changes`.
+    The list it is in (and, when the responsible deputy changed, the list it moves to) is locked
+    first and checked for the writer: a unit's edit is refused after the priorities deadline or
+    while the list is submitted; the office's while either list is submitted. A move to another
+    deputy's workgroup takes the project out of its ranked list (the rest close up) and puts it in
+    the new one as "not yet ranked"; both versions go up. One audit entry per list changed.
     """
-    entries = (
-        AuditEntry.objects.filter(
-            workgroup_id=project.workgroup_id, cycle_id=project.cycle_id, action="ranking.save"
-        )
-        .select_related("actor")
-        .order_by("-at", "-pk")[:limit]
+    source_id = Project.objects.filter(pk=project.pk).values_list("workgroup_id", flat=True).get()
+    source = Workgroup.objects.get(pk=source_id)
+    target = Workgroup.objects.get(deputy_id=project.responsible_deputy_id)
+    shares = locks.open_lists(
+        workgroups=[source, target], cycle=project.cycle, writer=_writer_for(by_office=by_office)
     )
-    history = []
-    for entry in entries:
-        for pk, before, after in entry.details.get("changes", []):
-            if pk == project.pk:
-                history.append((entry, before, after))
-                break
-    return history
+    stored = Project.objects.get(pk=project.pk)  # as it is now that the lists are locked
+    if stored.workgroup_id != source.pk:
+        raise ListConflict("این پروژه هم‌زمان به کارگروه دیگری منتقل شد؛ صفحه را دوباره باز کنید.")
+    # Whatever the form or admin posted, the order is the head's and the state the workflow's.
+    project.priority = stored.priority
+    project.state = stored.state
+    project.workgroup = source
+    before = {name: getattr(stored, name) for name in _TRACKED}
+    moved = target.pk != source.pk
+    if moved:
+        ranking.leave_list(project)
+        project.workgroup = target
+    project.save()
+    after = {name: getattr(project, name) for name in _TRACKED}
+    differences = {name: [before[name], after[name]] for name in _TRACKED if before[name] != after[name]}
+    details = {"changed": list(changed), "differences": differences}
+    if moved:
+        place = f" (ردیف {persian_digits(stored.priority)})" if stored.priority else ""
+        ranking.bump_version(shares[source.pk])
+        ranking.bump_version(shares[target.pk])
+        for workgroup in (source, target):
+            AuditEntry.objects.record(
+                actor=_audit_user(user),
+                action="project.move",
+                summary=f"«{project.title}»{place} از {source} به {target} منتقل شد (تغییر معاونت مسئول)."[
+                    :500
+                ],
+                workgroup=workgroup,
+                cycle=project.cycle,
+                project=project,
+                details={**details, "from_workgroup": source.slug, "to_workgroup": target.slug},
+            )
+    else:
+        AuditEntry.objects.record(
+            actor=_audit_user(user),
+            action="project.edit",
+            summary=f"ویرایش پیشنهاد «{project.title}»"[:500],
+            workgroup=project.workgroup,
+            cycle=project.cycle,
+            project=project,
+            details=details,
+        )
+    return project
+
+
+# ---- Joint meetings -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(*, meeting, user, attendees=(), save_m2m=None):
+    """Record a joint meeting of a workgroup (`meeting`, unsaved, with its workgroup and cycle)."""
+    meeting.created_by = user
+    meeting.save()
+    if save_m2m is not None:
+        save_m2m()
+    elif attendees:
+        meeting.attendees.set(attendees)
+    AuditEntry.objects.record(
+        actor=user,
+        action="meeting.create",
+        summary=f"ثبت {meeting}",
+        workgroup=meeting.workgroup,
+        cycle=meeting.cycle,
+        details={"meeting": meeting.pk},
+    )
+    return meeting
 
 
 @transaction.atomic
 def meeting_tie_ranking(*, meeting, user):
-    """Record that the list as it stands now is the one settled in `meeting`."""
-    version, _order = current_ranking(workgroup=meeting.workgroup, cycle=meeting.cycle)
+    """Record that the list as it stands now is the one settled in `meeting`.
+
+    Takes the list's lock so that the version tied is the one the list has at that moment, and is
+    refused like a ranking save once the list is frozen (it would change what the snapshot says).
+    """
+    share = locks.open_list(workgroup=meeting.workgroup, cycle=meeting.cycle, writer=locks.RANKING)
+    version = share.ranking_version
     Meeting.objects.filter(pk=meeting.pk).update(ranking_version=version)
     meeting.ranking_version = version
     AuditEntry.objects.record(
@@ -332,28 +162,7 @@ def meeting_tie_ranking(*, meeting, user):
     return meeting
 
 
-def bump_list_version(*, workgroup, cycle):
-    """Mark a list as changed (a project joined or left it) without saving an order."""
-    _bump_version(workgroup=workgroup, cycle=cycle)
-
-
-def project_leave_list(*, project):
-    """Take a ranked project out of its list (it is moving elsewhere); the rest close up.
-
-    Raises the list's version, so a page still showing the project gets a conflict and the fresh
-    list instead of an "unknown project" refusal. Call inside the caller's transaction.
-    """
-    _bump_version(workgroup=project.workgroup, cycle=project.cycle)
-    previous = project.priority
-    if previous is None:
-        return
-    after = list(
-        Project.objects.for_workgroup(project.workgroup, project.cycle)
-        .filter(priority__gt=previous)
-        .values_list("pk", "priority")
-    )
-    _write_priorities({project.pk: None, **{pk: priority - 1 for pk, priority in after}})
-    project.priority = None
+# ---- Remit requests -----------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -363,13 +172,15 @@ def project_remit_request(*, project, user, reason):
     The projects ranked after it move up one place so the list stays 1..n.
     """
     workgroup, cycle = project.workgroup, project.cycle
-    ensure_ranking_open(workgroup=workgroup, cycle=cycle)
+    share = locks.open_list(workgroup=workgroup, cycle=cycle, writer=locks.RANKING)
+    project = Project.objects.get(pk=project.pk)
     if project.state != Project.State.PROPOSED:
-        raise RankingInvalid("این پروژه هم‌اکنون در انتظار تصمیم دفتر بودجه است.")
+        raise ListInvalid("این پروژه هم‌اکنون در انتظار تصمیم دفتر بودجه است.")
     previous = project.priority
-    project_leave_list(project=project)
+    ranking.leave_list(project)
     project.state = Project.State.REMIT_REVIEW
     project.save(update_fields=["priority", "state", "updated_at"])
+    ranking.bump_version(share)
     remit = RemitRequest.objects.create(
         project=project,
         from_workgroup=workgroup,
@@ -390,21 +201,33 @@ def project_remit_request(*, project, user, reason):
     return remit
 
 
+def _open_remit(remit):
+    remit = RemitRequest.objects.select_for_update().select_related("project").get(pk=remit.pk)
+    if remit.state != RemitRequest.State.OPEN:
+        raise ListInvalid("این درخواست پیش‌تر بررسی شده است.")
+    return remit
+
+
 @transaction.atomic
 def remit_accept(*, remit, user, target_workgroup, note=""):
-    """The office moves the project to `target_workgroup`, where it waits as "not yet ranked"."""
-    if remit.state != RemitRequest.State.OPEN:
-        raise RankingInvalid("این درخواست پیش‌تر بررسی شده است.")
-    project = remit.project
+    """The office moves the project to `target_workgroup`, where it waits as "not yet ranked".
+
+    Both lists change (one loses a project, the other gains one), so both are locked and refused
+    while either is submitted or accepted.
+    """
+    remit = _open_remit(remit)
+    project = Project.objects.select_related("workgroup", "cycle").get(pk=remit.project_id)
     if target_workgroup.pk == project.workgroup_id:
-        raise RankingInvalid("کارگروه مقصد همان کارگروه فعلی است؛ برای بازگرداندن، درخواست را رد کنید.")
+        raise ListInvalid("کارگروه مقصد همان کارگروه فعلی است؛ برای بازگرداندن، درخواست را رد کنید.")
     source = project.workgroup
+    shares = locks.open_lists(workgroups=[source, target_workgroup], cycle=project.cycle, writer=locks.OFFICE)
     project.workgroup = target_workgroup
     project.responsible_deputy_id = target_workgroup.deputy_id
     project.state = Project.State.PROPOSED
     project.priority = None
     project.save(update_fields=["workgroup", "responsible_deputy", "state", "priority", "updated_at"])
-    _bump_version(workgroup=target_workgroup, cycle=project.cycle)
+    for share in shares.values():
+        ranking.bump_version(share)
     remit.state = RemitRequest.State.ACCEPTED
     remit.target_workgroup = target_workgroup
     remit.decided_by = user
@@ -427,13 +250,13 @@ def remit_accept(*, remit, user, target_workgroup, note=""):
 @transaction.atomic
 def remit_reject(*, remit, user, note=""):
     """The office keeps the project in its workgroup: it returns to "not yet ranked" there."""
-    if remit.state != RemitRequest.State.OPEN:
-        raise RankingInvalid("این درخواست پیش‌تر بررسی شده است.")
-    project = remit.project
+    remit = _open_remit(remit)
+    project = Project.objects.select_related("workgroup", "cycle").get(pk=remit.project_id)
+    share = locks.open_list(workgroup=project.workgroup, cycle=project.cycle, writer=locks.OFFICE)
     project.state = Project.State.PROPOSED
     project.priority = None
     project.save(update_fields=["state", "priority", "updated_at"])
-    _bump_version(workgroup=project.workgroup, cycle=project.cycle)
+    ranking.bump_version(share)
     remit.state = RemitRequest.State.REJECTED
     remit.decided_by = user
     remit.decided_at = timezone.now()

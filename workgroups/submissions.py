@@ -1,22 +1,16 @@
-"""Deadlines, submissions and the budget office's review of a workgroup's list (BRIEF §3 steps 4–6).
+"""Submissions and the budget office's review of a workgroup's list (docs/workflow.md, steps 4–6).
 
-A workgroup has two lists per cycle, one per deadline kind: the priorities and the coded list. Each
-list is *open* (the head may change and submit it) until it is submitted; a submission freezes a
-snapshot of the list with a checksum, and the list stays frozen until the budget office returns it
-with a reason. After a *hard* deadline an open list is locked too, unless the office has granted the
-workgroup an extension. After a *soft* deadline it stays open and a submission is flagged late.
-
-Every write path asks here before changing a list:
-- ranking saves and coding: `ensure_list_writable(workgroup=…, cycle=…, kind=…)`;
-- unit experts' proposals and edits: `ensure_proposals_open(cycle=…, workgroup=…)` (they stop at the
-  effective priorities deadline, whether soft or hard, and while the list is frozen).
+A workgroup has two lists per cycle, one per deadline kind: the priorities and the coded list. A
+submission freezes a snapshot of the list with a checksum; the list stays frozen until the budget
+office returns it with a reason. Whether a list may change is decided in `locks.py`; submitting
+takes the same row lock as every write and raises the list's version, so no write lands after the
+snapshot and no page still showing the old list can save over it.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q, Sum
@@ -25,12 +19,21 @@ from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_datetime, persian_digits
 from karaj_budget.persian import normalize_text
+from workgroups import access, locks, ranking
+from workgroups.coding import check_every_project_coded
+from workgroups.deadlines import (
+    DueDate,
+    deadline_for,
+    due_date_from,
+    due_dates,
+    format_duration_fa,
+)
+from workgroups.locks import ListInvalid, ListLocked
 from workgroups.models import (
     LIST_TITLES,
     AuditEntry,
     Deadline,
     Extension,
-    Membership,
     Project,
     Submission,
     WorkgroupCycle,
@@ -38,7 +41,6 @@ from workgroups.models import (
 )
 
 Kind = Deadline.Kind
-ONE_SECOND = datetime.timedelta(seconds=1)
 # Under this much time left, the countdown turns to the warning colour.
 WARNING_WINDOW = datetime.timedelta(days=3)
 SNAPSHOT_FORMAT = 1
@@ -47,204 +49,17 @@ SNAPSHOT_FORMAT = 1
 # ---- Errors -------------------------------------------------------------------------------------
 
 
-class ListLocked(PermissionDenied):
-    """A write to a frozen or locked list; `message` (Persian) is what the user is told."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class SubmissionError(Exception):
-    """A refused submission or review step; `message` (Persian) is what the user is told."""
+class SubmissionError(ListInvalid):
+    """A refused submission or review step; `message` (Persian) is what the user is told, and
+    `problems` what remains to do before the list can be submitted."""
 
     def __init__(self, message, problems=()):
         super().__init__(message)
-        self.message = message
         self.problems = list(problems)
 
 
-# ---- Durations ----------------------------------------------------------------------------------
-
-
-def format_duration_fa(delta):
-    """A duration in Persian, to the two largest units: «۲ روز و ۵ ساعت», «۳ ساعت و ۱۰ دقیقه».
-
-    Negative durations are shown by their size; under a minute is «کمتر از یک دقیقه».
-    """
-    seconds = abs(int(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        parts = [f"{days} روز", f"{hours} ساعت" if hours else ""]
-    elif hours:
-        parts = [f"{hours} ساعت", f"{minutes} دقیقه" if minutes else ""]
-    elif minutes:
-        parts = [f"{minutes} دقیقه"]
-    else:
-        return "کمتر از یک دقیقه"
-    return persian_digits(" و ".join(part for part in parts if part))
-
-
-# ---- Deadlines ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueDate:
-    """The deadline that applies to one workgroup's list: the cycle's, or the office's extension."""
-
-    kind: str
-    due_at: datetime.datetime
-    is_hard: bool
-    base_due_at: datetime.datetime | None = None
-    extension: Extension | None = None
-
-    def is_open(self, now=None):
-        # Due dates are 23:59:59 Tehran: the whole of that last second still counts.
-        return (now or timezone.now()) < self.due_at + ONE_SECOND
-
-    def remaining(self, now=None):
-        """Time left until the end of the due second (negative once it has passed)."""
-        return self.due_at + ONE_SECOND - (now or timezone.now())
-
-    def late_by(self, now=None):
-        """How late something done at `now` is, or None when it is on time."""
-        now = now or timezone.now()
-        return None if self.is_open(now) else now - self.due_at
-
-    @property
-    def label(self):
-        return Kind(self.kind).label
-
-
-def _due_date(kind, deadline, extension):
-    if deadline is None and extension is None:
-        return None
-    base = deadline.due_at if deadline is not None else None
-    return DueDate(
-        kind=kind,
-        due_at=extension.due_at if extension is not None else base,
-        is_hard=deadline.is_hard if deadline is not None else False,
-        base_due_at=base,
-        extension=extension,
-    )
-
-
-def latest_extension(*, workgroup, cycle, kind):
-    return (
-        Extension.objects.filter(workgroup=workgroup, cycle=cycle, kind=kind)
-        .select_related("granted_by")
-        .order_by("-granted_at", "-pk")
-        .first()
-    )
-
-
-def deadline_for(workgroup, cycle, kind, *, dues=None):
-    """The effective due date of a workgroup's list: its latest extension if any, else the cycle's
-    deadline (a `DueDate`), or None when the cycle has no deadline of that kind.
-
-    `dues`, from `due_dates`, answers without a query (a page that shows both lists asks often).
-    """
-    if dues is not None:
-        return dues.get(kind)
-    deadline = cycle.deadlines.filter(kind=kind).first()
-    return _due_date(kind, deadline, latest_extension(workgroup=workgroup, cycle=cycle, kind=kind))
-
-
-def due_dates(workgroup, cycle):
-    """{kind: DueDate or None} for both of a workgroup's lists, in two queries."""
-    deadlines = {deadline.kind: deadline for deadline in cycle.deadlines.all()}
-    extensions = {}
-    for extension in (
-        Extension.objects.filter(workgroup=workgroup, cycle=cycle)
-        .select_related("granted_by")
-        .order_by("granted_at", "pk")
-    ):
-        extensions[extension.kind] = extension  # the latest grant wins
-    return {kind: _due_date(kind, deadlines.get(kind), extensions.get(kind)) for kind in Kind.values}
-
-
-# ---- Locks --------------------------------------------------------------------------------------
-
-
-def _frozen_message(submission):
-    if submission.state == Submission.State.ACCEPTED:
-        return f"{submission.list_title} پذیرفته شده است و دیگر تغییر نمی‌کند."
-    return (
-        f"{submission.list_title} ارسال شده و تا بررسی دفتر برنامه و بودجه قفل است؛ "
-        "اگر دفتر آن را بازگرداند، دوباره باز می‌شود."
-    )
-
-
-def _hard_deadline_message(due):
-    return (
-        f"مهلت قطعی «{due.label}» ({format_jalali_datetime(due.due_at)}) گذشته است؛ "
-        "تغییر و ارسال فهرست فقط با تمدید مهلت از سوی دفتر برنامه و بودجه ممکن است."
-    )
-
-
-def list_lock_reason(*, workgroup, cycle, kind, now=None, dues=None):
-    """Why the list may not be changed now (a Persian sentence), or None when it is writable.
-
-    Frozen by a standing submission (submitted or accepted), or past a hard deadline without an
-    extension. The coded list carries the order too, so a standing coded-list submission also
-    freezes the priorities.
-    """
-    kinds = [kind, Kind.CODING] if kind == Kind.PRIORITIES else [kind]
-    standing = (
-        Submission.objects.filter(workgroup=workgroup, cycle=cycle, kind__in=kinds)
-        .standing()
-        .only("kind", "state")
-        .first()
-    )
-    if standing is not None:
-        return _frozen_message(standing)
-    due = deadline_for(workgroup, cycle, kind, dues=dues)
-    if due is not None and due.is_hard and not due.is_open(now):
-        return _hard_deadline_message(due)
-    return None
-
-
-def ensure_list_writable(*, workgroup, cycle, kind, now=None):
-    """Raise `ListLocked` unless the workgroup's `kind` list may be changed now (see `list_lock_reason`)."""
-    reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now)
-    if reason:
-        raise ListLocked(reason)
-
-
-def ensure_proposals_open(*, cycle, workgroup=None, now=None):
-    """Raise `ListLocked` unless unit experts may still propose or edit projects.
-
-    Experts stop at the effective priorities deadline (soft or hard alike: after it the list is
-    the workgroup's) and while the workgroup's priorities are frozen by a submission. Without a
-    `workgroup` (before the expert has chosen one), the question is whether any list is still open.
-    """
-    now = now or timezone.now()
-    if workgroup is None:
-        deadline = cycle.deadlines.filter(kind=Kind.PRIORITIES).first()
-        if deadline is None or deadline.is_open(now):
-            return
-        latest = {}
-        for extension in Extension.objects.filter(cycle=cycle, kind=Kind.PRIORITIES).order_by(
-            "granted_at", "pk"
-        ):
-            latest[extension.workgroup_id] = extension
-        if any(now < extension.due_at + ONE_SECOND for extension in latest.values()):
-            return
-        raise ListLocked("مهلت ثبت و ویرایش پیشنهادها برای این دوره گذشته است.")
-    due = deadline_for(workgroup, cycle, Kind.PRIORITIES)
-    if due is not None and not due.is_open(now):
-        raise ListLocked(
-            f"مهلت ثبت و ویرایش پیشنهادهای «{workgroup.name}» "
-            f"({format_jalali_datetime(due.due_at)}) گذشته است."
-        )
-    standing = Submission.objects.for_list(workgroup, cycle, Kind.PRIORITIES).standing().first()
-    if standing is not None:
-        raise ListLocked(
-            f"فهرست «{workgroup.name}» به دفتر برنامه و بودجه ارسال شده است؛ "
-            "پیشنهادهای آن تا بازگشت فهرست تغییر نمی‌کنند."
-        )
+# The lock rule that applies to the head's work on each list.
+WRITER_OF_KIND = {Kind.PRIORITIES: locks.RANKING, Kind.CODING: locks.CODING}
 
 
 # ---- Checks before submitting -------------------------------------------------------------------
@@ -279,13 +94,17 @@ def check_priorities_submitted(workgroup, cycle, projects):
     return []
 
 
-# What must hold before a list of each kind may be submitted. The coding issue appends its
-# "every project coded" check to the coding list. Each check takes (workgroup, cycle, projects) —
-# `projects` being the list's active projects, with codes and units loaded — and returns Persian
-# sentences, one per problem.
+# What must hold before a list of each kind may be submitted. Each check takes (workgroup, cycle,
+# projects) — `projects` being the list's active projects, with codes and units loaded — and
+# returns Persian sentences, one per problem.
 SUBMISSION_CHECKS = {
-    Kind.PRIORITIES: [check_not_empty, check_every_project_ranked],
-    Kind.CODING: [check_priorities_submitted, check_not_empty, check_every_project_ranked],
+    Kind.PRIORITIES: (check_not_empty, check_every_project_ranked),
+    Kind.CODING: (
+        check_priorities_submitted,
+        check_not_empty,
+        check_every_project_ranked,
+        check_every_project_coded,
+    ),
 }
 
 
@@ -380,14 +199,6 @@ def submission_diff(previous, current):
 # ---- Workflow steps -----------------------------------------------------------------------------
 
 
-def _heads_emails(workgroup):
-    return list(
-        Membership.objects.filter(workgroup=workgroup, role=Membership.Role.HEAD, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-
-
 def _describe(submission):
     number = persian_digits(submission.number)
     return f"{submission.list_title} «{submission.workgroup.name}» (نوبت {number})"
@@ -403,15 +214,11 @@ def submission_submit(*, workgroup, cycle, kind, user, now=None):
     how late it was.
     """
     now = now or timezone.now()
-    # One submit at a time per list: the row lock serialises two clicks on PostgreSQL; SQLite's
-    # IMMEDIATE transactions already do. The partial unique constraint is the last word on both.
-    WorkgroupCycle.objects.select_for_update().filter(workgroup=workgroup, cycle=cycle).first()
-    standing = Submission.objects.for_list(workgroup, cycle, kind).standing().first()
-    if standing is not None:
-        raise ListLocked(_frozen_message(standing))
+    # The same row lock every write of the list takes: a racing ranking, coding or proposal write
+    # lands before the snapshot below, or waits and is then refused by the lock. The partial
+    # unique constraint on standing submissions is the last word on two submits at once.
+    share = locks.open_list(workgroup=workgroup, cycle=cycle, writer=WRITER_OF_KIND[kind], now=now)
     due = deadline_for(workgroup, cycle, kind)
-    if due is not None and due.is_hard and not due.is_open(now):
-        raise ListLocked(_hard_deadline_message(due))
     projects = list_projects(workgroup=workgroup, cycle=cycle)
     problems = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
     if problems:
@@ -434,6 +241,8 @@ def submission_submit(*, workgroup, cycle, kind, user, now=None):
             )
     except IntegrityError:
         raise ListLocked("این فهرست هم‌زمان ارسال شد؛ صفحه را دوباره باز کنید.") from None
+    # Pages still showing the list as it was before the freeze get a conflict, not a write.
+    ranking.bump_version(share)
     late = f"، با {format_duration_fa(submission.late_by)} تأخیر" if submission.late_by is not None else ""
     AuditEntry.objects.record(
         actor=user,
@@ -506,7 +315,7 @@ def submission_return(*, submission, user, reason, now=None):
         cycle=submission.cycle,
         details={"submission": submission.pk, "kind": submission.kind, "before": before, "reason": reason},
     )
-    recipients = _heads_emails(workgroup)
+    recipients = access.head_emails(workgroup)
     if recipients:
         subject = f"بازگشت {submission.list_title} — {workgroup.name}"
         body = (
@@ -691,19 +500,14 @@ def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None, du
         now=now,
     )
     if not status.is_frozen:
-        status.lock_reason = list_lock_reason(workgroup=workgroup, cycle=cycle, kind=kind, now=now, dues=dues)
+        status.lock_reason = locks.list_lock_reason(
+            workgroup=workgroup, cycle=cycle, writer=WRITER_OF_KIND[kind], now=now, dues=dues
+        )
         status.todo = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
         if may_act is None:
-            may_act = user is not None and can_submit(user, workgroup)
+            may_act = user is not None and access.is_head(user, workgroup)
         status.can_submit = may_act and status.lock_reason is None and not status.todo
     return status
-
-
-def can_submit(user, workgroup):
-    """Heads submit their workgroup's lists (and admins, who may do everything)."""
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, workgroup=workgroup, role=Membership.Role.HEAD).exists()
 
 
 def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
@@ -717,7 +521,7 @@ def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
     if projects is None:
         projects = list_projects(workgroup=workgroup, cycle=cycle)
     dues = due_dates(workgroup, cycle)
-    may_act = user is not None and can_submit(user, workgroup)
+    may_act = user is not None and access.is_head(user, workgroup)
     lists = [
         list_state(
             workgroup=workgroup,
@@ -756,7 +560,9 @@ class WorkgroupRow:
 
     @property
     def over_ceiling(self):
-        return (self.share.requested or 0) > self.share.credit_ceiling
+        """The requests of the list's projects pass its ceiling (never when none is set)."""
+        line, _places = ranking.running_totals([self.share.requested or 0], self.share.credit_ceiling)
+        return line.is_over
 
 
 def cycle_overview(*, cycle, now=None):
@@ -805,7 +611,7 @@ def cycle_overview(*, cycle, now=None):
     for share in shares:
         lists = {}
         for kind in (Kind.PRIORITIES, Kind.CODING):
-            due = _due_date(kind, deadlines.get(kind), extensions.get((share.workgroup_id, kind)))
+            due = due_date_from(kind, deadlines.get(kind), extensions.get((share.workgroup_id, kind)))
             started = share.coded_count > 0 if kind == Kind.CODING else share.ranked_count > 0
             submission = latest.get((share.workgroup_id, kind))
             lists[kind] = ListStatus(

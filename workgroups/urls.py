@@ -1,35 +1,69 @@
-from django.urls import path
+"""Every page of the round, in the `workgroups` namespace. The paths are grouped by who uses them;
+the names (`<noun>-<verb>`) are what templates and tests reverse."""
 
-from workgroups import views
+from django.urls import include, path
+
+from workgroups.views import (
+    coding,
+    exports,
+    home,
+    meetings,
+    office,
+    overlaps,
+    projects,
+    ranking,
+    submissions,
+)
 
 app_name = "workgroups"
 
-urlpatterns = [
-    path("office/", views.office_home, name="office-home"),
-    path("unit/", views.unit_home, name="unit-home"),
-    path("workgroups/<slug:slug>/", views.workgroup_detail, name="workgroup-detail"),
-    path("workgroups/<slug:slug>/ranking/", views.ranking_save, name="ranking-save"),
-    path("workgroups/<slug:slug>/ranking/form/", views.ranking_update, name="ranking-update"),
-    path("workgroups/<slug:slug>/history/", views.ranking_history, name="ranking-history"),
-    path("workgroups/<slug:slug>/projects/<int:pk>/panel/", views.project_panel, name="project-panel"),
-    path("workgroups/<slug:slug>/projects/<int:pk>/remit/", views.project_remit, name="project-remit"),
-    path("workgroups/<slug:slug>/meetings/", views.meeting_list, name="meeting-list"),
-    path("workgroups/<slug:slug>/meetings/new/", views.meeting_create, name="meeting-create"),
-    path("workgroups/<slug:slug>/meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
-    path("workgroups/<slug:slug>/meetings/<int:pk>/tie/", views.meeting_tie, name="meeting-tie"),
-    path("projects/new/", views.project_create, name="project-create"),
-    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
-    path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
+# A workgroup's list: ranking, meetings, coding, submitting and exporting it.
+workgroup_patterns = [
+    path("", ranking.workgroup_detail, name="workgroup-detail"),
+    path("ranking/", ranking.ranking_save, name="ranking-save"),
+    path("ranking/form/", ranking.ranking_update, name="ranking-update"),
+    path("history/", ranking.ranking_history, name="ranking-history"),
+    path("projects/<int:pk>/panel/", ranking.project_panel, name="project-panel"),
+    path("projects/<int:pk>/remit/", ranking.project_remit, name="project-remit"),
+    path("meetings/", meetings.meeting_list, name="meeting-list"),
+    path("meetings/new/", meetings.meeting_create, name="meeting-create"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/tie/", meetings.meeting_tie, name="meeting-tie"),
+    path("coding/", coding.coding_edit, name="coding-edit"),
+    path("coding/bulk/", coding.coding_bulk, name="coding-bulk"),
+    path("coding/submit/", coding.coding_submit, name="coding-submit"),
+    path("coding/<int:pk>/", coding.coding_project, name="coding-project"),
+    path("export/", exports.workgroup_export, name="workgroup-export"),
+    path("submissions/", submissions.submission_list, name="submission-list"),
+    path("submissions/<slug:kind>/submit/", submissions.submission_submit, name="submission-submit"),
+    path("extensions/new/", submissions.extension_create, name="extension-create"),
 ]
 
-from workgroups import urls_submissions  # noqa: E402
+# The budget office's own pages.
+office_patterns = [
+    path("", home.office_home, name="office-home"),
+    path("dashboard.json", office.office_dashboard_json, name="office-dashboard-json"),
+    path("submissions/", submissions.submission_queue, name="submission-queue"),
+    path("export/", exports.office_export, name="office-export"),
+    path("overlaps/", overlaps.overlap_queue, name="overlap-queue"),
+    path("overlaps/refresh/", overlaps.overlap_refresh, name="overlap-refresh"),
+    path("overlaps/<int:pk>/", overlaps.overlap_detail, name="overlap-detail"),
+    path("overlaps/<int:pk>/decide/", overlaps.overlap_decide, name="overlap-decide"),
+    path("overlaps/<int:pk>/reverse/", overlaps.overlap_reverse, name="overlap-reverse"),
+    path("remit/", office.remit_queue, name="remit-queue"),
+    path("remit/<int:pk>/decide/", office.remit_decide, name="remit-decide"),
+]
 
-urlpatterns += urls_submissions.urlpatterns
-
-from workgroups import urls_overlaps  # noqa: E402
-
-urlpatterns += urls_overlaps.urlpatterns
-
-from workgroups import urls_coding  # noqa: E402
-
-urlpatterns += urls_coding.urlpatterns
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("unit/", home.unit_home, name="unit-home"),
+    path("projects/new/", projects.project_create, name="project-create"),
+    path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project-edit"),
+    path("submissions/<int:pk>/", submissions.submission_detail, name="submission-detail"),
+    path("submissions/<int:pk>/accept/", submissions.submission_accept, name="submission-accept"),
+    path("submissions/<int:pk>/return/", submissions.submission_return, name="submission-return"),
+    path("codes/<slug:scheme>/search/", coding.code_search, name="code-search"),
+    path("workgroups/<slug:slug>/", include(workgroup_patterns)),
+    path("office/", include(office_patterns)),
+]

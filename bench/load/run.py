@@ -72,7 +72,8 @@ def prepare():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from workgroups.models import Cycle, Membership, Unit, UnitExpert, Workgroup, WorkgroupCycle
+    from programs.models import Unit
+    from workgroups.models import Cycle, Membership, UnitExpert, Workgroup, WorkgroupCycle
 
     User = get_user_model()
     password = User.objects.get(username="head_civil").password  # the demo's, karaj1399

@@ -237,37 +237,3 @@ class CodeImportMixin(SpreadsheetImportMixin):
 
         kind = KINDS[self.import_kind]
         return [column.header for column in kind.columns], kind.example
-
-
-class ProjectImportMixin(SpreadsheetImportMixin):
-    """For the project admin: the upload form also asks for the cycle."""
-
-    import_kind = "projects"
-
-    def get_upload_form_class(self, request):
-        from workgroups.models import Cycle
-
-        class ProjectUploadForm(UploadForm):
-            cycle = forms.ModelChoiceField(
-                label="دورهٔ بودجه",
-                queryset=Cycle.objects.all(),
-                initial=lambda: Cycle.objects.current(),
-            )
-
-        return ProjectUploadForm
-
-    def import_options(self, form):
-        return {"cycle": form.cleaned_data["cycle"].pk}
-
-    def run_import(self, fileobj, *, dry_run, user, options):
-        from workgroups.models import Cycle
-
-        from .projects import import_projects
-
-        cycle = Cycle.objects.get(pk=options["cycle"])
-        return import_projects(fileobj, cycle=cycle, dry_run=dry_run, user=user)
-
-    def template_columns(self):
-        from .projects import COLUMNS, EXAMPLE
-
-        return [column.header for column in COLUMNS], EXAMPLE

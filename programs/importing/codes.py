@@ -21,7 +21,7 @@ from programs.codes import (
     parse_credit_type,
     program_parent_code,
 )
-from programs.models import BudgetCode, ProgramCode
+from programs.models import BudgetCode, CodeImport, ProgramCode, Unit
 
 from . import cells
 from .results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
@@ -113,12 +113,10 @@ def import_codes(kind_name, fileobj, *, dry_run=False, deactivate_missing=False,
 
 
 def _audit(user, kind, result):
-    from workgroups.models import AuditEntry
-
-    AuditEntry.objects.record(
-        actor=user,
-        action=f"import_{kind.name}_codes",
-        summary=f"ورود {kind.label} از اکسل: {result.summary_fa()}",
+    CodeImport.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        scheme=kind.name,
+        summary=f"ورود {kind.label} از اکسل: {result.summary_fa()}"[:500],
         details={**result.totals, "missing": len(result.missing), "deactivated": result.deactivated},
     )
 
@@ -147,8 +145,6 @@ class _CodeImport:
         }
         self.deputies = None
         if table.has("deputy"):
-            from workgroups.models import Unit
-
             self.deputies = UnitMatcher(Unit.objects.deputies(), what="معاونت")
 
     def problem(self, outcome, key, message):
@@ -233,7 +229,7 @@ class _CodeImport:
             return budget_parent_code(code)
         if "-" in code:
             return program_parent_code(code)
-        # A code without segments: its longest proper prefix that is a code (BRIEF §4).
+        # A code without segments: its longest proper prefix that is a code (docs/workflow.md, "Code tables").
         for end in range(len(code) - 1, 0, -1):
             if self.known(code[:end]):
                 return code[:end]

@@ -96,3 +96,13 @@ class ImportResult:
         if self.deactivated:
             text += f" ({persian_digits(self.deactivated)} کد غیرفعال شد)"
         return text
+
+
+def report(command, result):
+    """For the import commands: problems on stderr, one a line, then warnings; the summary line of
+    counts on stdout."""
+    for problem in result.problems:
+        command.stderr.write(str(problem))
+    for warning in result.warnings:
+        command.stderr.write(f"هشدار: {warning}")
+    command.stdout.write(result.summary())

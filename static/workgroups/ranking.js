@@ -36,6 +36,7 @@
   var form, ranked, waiting, statusBox, alertBox, canRank;
   var version = 0;
   var ceiling = 0;
+  var fitLabels = { in: "", out: "" };
   var saved = null; // {ranked: [ids], unranked: [ids]} as stored on the server
   var inFlight = false;
   var queued = null; // the announcement of a change made while a save was running
@@ -49,7 +50,8 @@
     alertBox = document.getElementById("ranking-alert");
     canRank = form.hasAttribute("data-can-rank");
     version = Number(form.dataset.version);
-    ceiling = Number(form.dataset.ceiling);
+    ceiling = Number(form.dataset.ceiling) || 0;
+    fitLabels = { in: form.dataset.fitIn, out: form.dataset.fitOut };
     saved = snapshot();
     sortables.forEach(function (sortable) {
       sortable.destroy();
@@ -99,6 +101,9 @@
   }
 
   // ---- figures: positions, running total, the cut line, totals ----------------------------------
+  // The same rule as the server's ranking.CutLine, from the figures the server drew: a ceiling of 0
+  // (none set yet) draws no cut line; otherwise the line falls before the first project whose
+  // cumulative request passes the ceiling, and every project after it is outside.
   function refresh() {
     var rankedItems = items(ranked);
     var cumulative = 0;
@@ -107,16 +112,19 @@
     rankedItems.forEach(function (item, index) {
       var position = index + 1;
       cumulative += Number(item.dataset.requested);
-      var fits = !ceiling || cumulative <= ceiling;
-      if (fits) {
-        fitting += 1;
+      var fits = null;
+      if (ceiling) {
+        fits = !cutFound && cumulative <= ceiling;
+        if (fits) {
+          fitting += 1;
+        }
       }
-      item.classList.toggle("is-below-cutline", !fits);
-      item.classList.toggle("is-cut", !fits && !cutFound);
-      cutFound = cutFound || !fits;
+      item.classList.toggle("is-below-cutline", fits === false);
+      item.classList.toggle("is-cut", fits === false && !cutFound);
+      cutFound = cutFound || fits === false;
       item.querySelector("[data-position]").textContent = faDigits(position);
       item.querySelector("[data-cumulative]").textContent = money(cumulative);
-      item.querySelector("[data-fit]").textContent = fits ? "در سقف" : "خارج از سقف";
+      item.querySelector("[data-fit]").textContent = fits === null ? "" : fits ? fitLabels.in : fitLabels.out;
       var input = item.querySelector("[data-move-to]");
       if (input) {
         input.value = faDigits(position);

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from workgroups import services
+from workgroups import ranking
 from workgroups.models import Cycle, Project, Workgroup
 
 PASSWORD = "karaj1399"
@@ -23,7 +23,7 @@ def civil(demo):
     workgroup = Workgroup.objects.get(slug="civil")
     projects = list(Project.objects.for_workgroup(workgroup, cycle).order_by("-kind", "pk"))
     order = [p.pk for p in projects[:7]]
-    services.ranking_save(workgroup=workgroup, cycle=cycle, order=order, version=0, user=None)
+    ranking.ranking_save(workgroup=workgroup, cycle=cycle, order=order, version=0, user=None)
     return {"cycle": cycle, "workgroup": workgroup, "order": order}
 
 

@@ -1,6 +1,6 @@
 """Jalali display helpers and the Persian template filters, in Tehran time.
 
-Numbers in comments («item 32») refer to shared/domain/persian-bad-inputs.md. No database needed.
+Numbers in comments («item 32») are the cases of docs/persian-bad-inputs.md. No database needed.
 """
 
 import datetime

@@ -1,6 +1,6 @@
 """Normalisation of Persian text, codes, amounts, percentages and Jalali dates.
 
-Numbers in comments («item 13») refer to docs in shared/domain/persian-bad-inputs.md. Pure functions:
+Numbers in comments («item 13») are the cases of docs/persian-bad-inputs.md. Pure functions:
 no database, no settings.
 """
 

@@ -165,7 +165,7 @@ def attempt(username, password, address, **headers):
 
 
 def signed_in(response):
-    return response.status_code == 302 and response.url == reverse("home")
+    return response.status_code == 302 and response.url == reverse("workgroups:home")
 
 
 def fail(username, address, times, **headers):

@@ -13,7 +13,7 @@ def search(client, personas):
     client.force_login(personas["member_a"])  # any signed-in role may search codes
 
     def run(scheme, q, **params):
-        response = client.get(reverse("programs:code-search", args=[scheme]), {"q": q, **params})
+        response = client.get(reverse("workgroups:code-search", args=[scheme]), {"q": q, **params})
         assert response.status_code == 200, response.content
         return response.json()
 
@@ -114,12 +114,12 @@ def test_long_query_is_cut_not_refused(search):
 
 def test_unknown_scheme_or_cycle_is_404(client, personas):
     client.force_login(personas["expert"])
-    assert client.get(reverse("programs:code-search", args=["units"]), {"q": "1"}).status_code == 404
-    url = reverse("programs:code-search", args=["budget"])
+    assert client.get(reverse("workgroups:code-search", args=["units"]), {"q": "1"}).status_code == 404
+    url = reverse("workgroups:code-search", args=["budget"])
     assert client.get(url, {"q": "5", "cycle": "1300"}).status_code == 404
     assert client.get(url, {"q": "5", "cycle": "abc"}).status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client):
-    response = client.get(reverse("programs:code-search", args=["budget"]), {"q": "5"})
+    response = client.get(reverse("workgroups:code-search", args=["budget"]), {"q": "5"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 
-from programs.models import BudgetCode, ProgramCode
-from workgroups.models import AuditEntry, Cycle, Project
+from programs.models import BudgetCode, CodeImport, ProgramCode
+from workgroups.models import Cycle, Project
 
 from .workbooks import xlsx
 
@@ -49,7 +49,7 @@ def test_preview_then_confirm(office_client):
     assert response.status_code == 302
     assert ProgramCode.objects.get(code="9").title == "الف"
     assert ProgramCode.objects.get(code="5-1").title == "عنوان تازه"
-    assert AuditEntry.objects.filter(action="import_program_codes", actor__username="office").exists()
+    assert CodeImport.objects.filter(scheme="program", user__username="office").exists()
     # The token is spent: posting it again does nothing.
     assert office_client.post(PROCESS, {"import_file_name": token}).status_code == 400
 

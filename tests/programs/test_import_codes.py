@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from karaj_budget.persian import PersianInputError
 from programs.codes import normalize_budget_code, normalize_program_code, parse_credit_type
 from programs.importing.codes import import_codes
-from programs.models import BudgetCode, ProgramCode
-from workgroups.models import AuditEntry
+from programs.models import BudgetCode, CodeImport, ProgramCode
 
 from .workbooks import xlsx
 
@@ -101,7 +100,7 @@ def test_messy_budget_file_imports(run_command, tmp_path):
     assert line.parent.code == "90101" and line.parent.parent.parent.code == "9"
     assert line.credit_type == "capital" and line.level == 4
     assert BudgetCode.objects.get(code="901").title == "برنامه ریلی"
-    assert AuditEntry.objects.filter(action="import_budget_codes").exists()
+    assert CodeImport.objects.filter(scheme="budget").exists()
 
 
 def test_english_headers_shuffled_columns_and_data_on_another_sheet(run_command, tmp_path):

@@ -2,8 +2,9 @@
 
 import pytest
 
-from programs.importing.projects import import_projects
-from workgroups.models import AuditEntry, Cycle, Project, Unit
+from programs.models import Unit
+from workgroups.importing import import_projects
+from workgroups.models import AuditEntry, Cycle, Project
 
 from .workbooks import xlsx
 

@@ -12,13 +12,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 
-from tests.conftest import FAST_HASHERS, seed
+from tests.conftest import database_url
 from workgroups.models import AuditEntry, Cycle, Project, Workgroup, WorkgroupCycle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,20 +41,6 @@ while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:
 response = client.post("/workgroups/civil/ranking/", body, content_type="application/json")
 print(json.dumps({"status": response.status_code, "body": response.json()}), flush=True)
 """
-
-
-def database_url():
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    return f"postgres://{quote(db['USER'])}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def reseed_afterwards(django_db_blocker):
-    """The transactional test empties the database when it ends; put the demo back for the rest."""
-    yield
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        seed()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)")

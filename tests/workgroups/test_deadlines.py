@@ -12,9 +12,11 @@ import pytest
 import time_machine
 
 from karaj_budget.jalali import TEHRAN, end_of_jalali_day
-from workgroups import submissions
+from workgroups import deadlines, locks, submissions
+from workgroups.deadlines import format_duration_fa
+from workgroups.locks import ListLocked
 from workgroups.models import Deadline, Project, Submission
-from workgroups.submissions import ListLocked, ListState, format_duration_fa
+from workgroups.submissions import ListState
 
 UTC = datetime.UTC
 LAST_SECOND = datetime.datetime(2019, 12, 6, 20, 29, 59, tzinfo=UTC)  # 1398/09/15 23:59:59 Tehran
@@ -61,10 +63,10 @@ def test_half_a_second_before_midnight_still_counts(civil, cycle_1399, personas)
 def test_hard_deadline_refuses_writes_and_submission_from_00_00_00(civil, cycle_1399, personas, make_hard):
     make_hard(cycle_1399)
     with time_machine.travel(LAST_SECOND, tick=False):
-        submissions.ensure_list_writable(workgroup=civil, cycle=cycle_1399, kind=PRIORITIES)
+        locks.ensure_list_open(workgroup=civil, cycle=cycle_1399, writer=locks.RANKING)
     with time_machine.travel(MIDNIGHT, tick=False):
         with pytest.raises(ListLocked, match="مهلت قطعی"):
-            submissions.ensure_list_writable(workgroup=civil, cycle=cycle_1399, kind=PRIORITIES)
+            locks.ensure_list_open(workgroup=civil, cycle=cycle_1399, writer=locks.RANKING)
         with pytest.raises(ListLocked):
             submissions.submission_submit(
                 workgroup=civil, cycle=cycle_1399, kind=PRIORITIES, user=personas["head_a"]
@@ -87,11 +89,11 @@ def test_an_extension_reopens_a_hard_deadline_for_one_workgroup_only(
             reason="جلسه مشترک با منطقه ۵ به تعویق افتاد",
             user=personas["office"],
         )
-        due = submissions.deadline_for(civil, cycle_1399, PRIORITIES)
+        due = deadlines.deadline_for(civil, cycle_1399, PRIORITIES)
         assert due.extension is not None and due.base_due_at == LAST_SECOND
-        submissions.ensure_list_writable(workgroup=civil, cycle=cycle_1399, kind=PRIORITIES)
+        locks.ensure_list_open(workgroup=civil, cycle=cycle_1399, writer=locks.RANKING)
         with pytest.raises(ListLocked):
-            submissions.ensure_list_writable(workgroup=transport, cycle=cycle_1399, kind=PRIORITIES)
+            locks.ensure_list_open(workgroup=transport, cycle=cycle_1399, writer=locks.RANKING)
     # 1398/09/17 23:59:59 Tehran is the extension's last second; 00:00:00 on the 18th is too late.
     with time_machine.travel(tehran(2019, 12, 9, 0, 0, 0), tick=False):
         with pytest.raises(ListLocked):
@@ -117,7 +119,7 @@ def test_the_latest_extension_wins(civil, cycle_1399, personas):
                 reason=f"تمدید تا {day}",
                 user=personas["office"],
             )
-    assert submissions.deadline_for(civil, cycle_1399, PRIORITIES).due_at == end_of_jalali_day(
+    assert deadlines.deadline_for(civil, cycle_1399, PRIORITIES).due_at == end_of_jalali_day(
         jdatetime.date(1398, 9, 17)
     )
 
@@ -139,7 +141,8 @@ def test_unit_experts_edit_until_the_soft_priorities_deadline_and_not_a_second_l
     with time_machine.travel(LAST_SECOND, tick=False):
         assert expert_edit_status(client, personas, district_project) == 200
     with time_machine.travel(MIDNIGHT, tick=False):
-        assert expert_edit_status(client, personas, district_project) == 403
+        # Locked (423), with the reason on the page rather than a generic "no permission".
+        assert expert_edit_status(client, personas, district_project) == 423
 
 
 def test_an_extension_also_extends_the_experts_of_that_workgroups_projects(

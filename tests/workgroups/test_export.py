@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from programs.models import Unit
 from workgroups.exporting import build_workbook
-from workgroups.models import Cycle, Project, Unit, Workgroup
+from workgroups.models import Cycle, Project, Workgroup
 
 HOSTILE_TITLES = ['=HYPERLINK("http://x")', "==1", "+۱۲۳", "-۵۰۰ تعدیل", "@SUM(A1)", "<b>پررنگ</b>"]
 

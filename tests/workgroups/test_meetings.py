@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from workgroups import services
+from workgroups import ranking
 from workgroups.models import AuditEntry, Cycle, Meeting, Project, Workgroup
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_ranking_state_tied_to_a_meeting_shows_on_the_page(client, personas, civ
     meeting = Meeting.objects.create(
         workgroup=civil["workgroup"], cycle=civil["cycle"], held_on=datetime.date(2019, 12, 1)
     )
-    services.ranking_save(
+    ranking.ranking_save(
         workgroup=civil["workgroup"], cycle=civil["cycle"], order=civil["ids"][:3], version=0, user=None
     )
     client.force_login(personas["head_a"])
@@ -88,7 +88,7 @@ def test_ranking_state_tied_to_a_meeting_shows_on_the_page(client, personas, civ
     assert "جلسه ۱۳۹۸/۰۹/۱۰" in client.get(page).content.decode()
 
     # Any later change means the list is no longer the one settled in the meeting.
-    services.ranking_save(
+    ranking.ranking_save(
         workgroup=civil["workgroup"], cycle=civil["cycle"], order=civil["ids"][:2], version=1, user=None
     )
     assert "ترتیب کنونی در" not in client.get(page).content.decode()

@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from programs.models import BudgetCode, ProgramCode
-from workgroups.models import Cycle, Membership, Project, Unit, Workgroup
+from programs.models import BudgetCode, ProgramCode, Unit
+from workgroups.models import Cycle, Membership, Project, Workgroup
 
 
 def integrity_error(callable_):

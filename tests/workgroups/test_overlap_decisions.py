@@ -6,11 +6,12 @@ import pytest
 from django.db.models import F, Q
 from openpyxl import load_workbook
 
-from workgroups import overlap_services, submissions
+from workgroups import submissions
 from workgroups.exporting import build_workbook
+from workgroups.locks import ListLocked
 from workgroups.models import AuditEntry, Cycle, OverlapPair, Project, Workgroup, WorkgroupCycle
-from workgroups.overlap_services import OverlapError
-from workgroups.submissions import ListLocked
+from workgroups.overlaps import services as overlap_services
+from workgroups.overlaps.services import OverlapError
 
 State = OverlapPair.State
 

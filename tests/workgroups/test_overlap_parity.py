@@ -3,9 +3,10 @@
 import pytest
 from django.db import connection
 
-from workgroups import overlap_services
-from workgroups.models import Cycle, OverlapPair, Project, Unit
-from workgroups.overlaps import find_overlaps
+from programs.models import Unit
+from workgroups.models import Cycle, OverlapPair, Project
+from workgroups.overlaps import services as overlap_services
+from workgroups.overlaps.detection import find_overlaps
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",

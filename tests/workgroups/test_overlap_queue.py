@@ -5,10 +5,12 @@ import pytest
 from django.db.models import Q
 from django.urls import reverse
 
-from programs.importing.projects import import_projects
+from programs.models import Unit
 from tests.programs.workbooks import xlsx
-from workgroups import overlap_services, submissions
-from workgroups.models import Cycle, OverlapPair, Project, Unit, Workgroup
+from workgroups import submissions
+from workgroups.importing import import_projects
+from workgroups.models import Cycle, OverlapPair, Project, Workgroup
+from workgroups.overlaps import services as overlap_services
 
 State = OverlapPair.State
 

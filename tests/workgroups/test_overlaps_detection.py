@@ -3,7 +3,7 @@
 import pytest
 
 from karaj_budget.persian import search_key
-from workgroups.overlaps import Item, find_overlaps, score_pair, similar_pairs_python
+from workgroups.overlaps.detection import Item, find_overlaps, score_pair, similar_pairs_python
 
 
 def item(pk, title, *, workgroup=1, location="", program=None, amount=1000):

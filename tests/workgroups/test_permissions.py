@@ -39,7 +39,7 @@ def targets(personas):
 MATRIX = [
     ("healthz", None, {"anon": 200, "head_a": 200, "stranger": 200}),
     (
-        "home",
+        "workgroups:home",
         None,
         {
             "anon": 302,
@@ -246,8 +246,8 @@ MATRIX += [
     ("workgroups:coding-edit", {"slug": "civil"}, CIVIL_ONLY),
     ("workgroups:workgroup-export", {"slug": "civil"}, CIVIL_ONLY),
     ("workgroups:office-export", None, OFFICE_ONLY),
-    ("programs:code-search", {"scheme": "budget"}, EVERYONE_SIGNED_IN),
-    ("programs:code-search", {"scheme": "program"}, EVERYONE_SIGNED_IN),
+    ("workgroups:code-search", {"scheme": "budget"}, EVERYONE_SIGNED_IN),
+    ("workgroups:code-search", {"scheme": "program"}, EVERYONE_SIGNED_IN),
 ]
 
 CASES = [
@@ -305,7 +305,7 @@ def test_office_cannot_edit_audit_trail_or_memberships(client, personas):
     client.force_login(personas["office"])
     assert client.get("/admin/workgroups/auditentry/").status_code == 200
     assert client.get("/admin/workgroups/auditentry/add/").status_code == 403
-    assert client.get("/admin/workgroups/unit/add/").status_code == 403
+    assert client.get("/admin/programs/unit/add/").status_code == 403
 
 
 # POST-only steps of the submission workflow: persona → expected status; nothing changes when refused.

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from workgroups import services
+from workgroups import ranking, services
+from workgroups.locks import ListConflict, ListLocked
 from workgroups.models import AuditEntry, Cycle, Deadline, Meeting, Project, Workgroup, WorkgroupCycle
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def head(client, personas):
 
 def test_service_saves_order_and_raises_version(civil, personas):
     order = civil["ids"][:5]
-    result = services.ranking_save(
+    result = ranking.ranking_save(
         workgroup=civil["workgroup"], cycle=civil["cycle"], order=order, version=0, user=personas["head_a"]
     )
     assert result.version == 1 == version_of(civil)
@@ -65,26 +66,26 @@ def test_service_saves_order_and_raises_version(civil, personas):
 def test_service_swaps_and_removes_without_colliding(civil, personas):
     kwargs = {"workgroup": civil["workgroup"], "cycle": civil["cycle"], "user": personas["head_a"]}
     a, b, c, d = civil["ids"][:4]
-    services.ranking_save(order=[a, b, c, d], version=0, **kwargs)
-    services.ranking_save(order=[d, c, b], version=1, **kwargs)
+    ranking.ranking_save(order=[a, b, c, d], version=0, **kwargs)
+    ranking.ranking_save(order=[d, c, b], version=1, **kwargs)
     assert ranked_ids(civil) == [d, c, b]
     assert Project.objects.get(pk=a).priority is None
 
 
 def test_stale_version_is_refused_and_changes_nothing(civil, personas):
     kwargs = {"workgroup": civil["workgroup"], "cycle": civil["cycle"], "user": personas["head_a"]}
-    services.ranking_save(order=civil["ids"][:3], version=0, **kwargs)
-    with pytest.raises(services.RankingConflict):
-        services.ranking_save(order=civil["ids"][3:6], version=0, **kwargs)
+    ranking.ranking_save(order=civil["ids"][:3], version=0, **kwargs)
+    with pytest.raises(ListConflict):
+        ranking.ranking_save(order=civil["ids"][3:6], version=0, **kwargs)
     assert ranked_ids(civil) == civil["ids"][:3]
     assert version_of(civil) == 1
 
 
 def test_unchanged_order_keeps_the_version_and_writes_no_audit(civil, personas):
     kwargs = {"workgroup": civil["workgroup"], "cycle": civil["cycle"], "user": personas["head_a"]}
-    services.ranking_save(order=civil["ids"][:3], version=0, **kwargs)
+    ranking.ranking_save(order=civil["ids"][:3], version=0, **kwargs)
     before = AuditEntry.objects.count()
-    result = services.ranking_save(order=civil["ids"][:3], version=1, **kwargs)
+    result = ranking.ranking_save(order=civil["ids"][:3], version=1, **kwargs)
     assert result.version == 1 == version_of(civil)
     assert AuditEntry.objects.count() == before
 
@@ -92,9 +93,9 @@ def test_unchanged_order_keeps_the_version_and_writes_no_audit(civil, personas):
 def test_audit_entry_names_the_move_from_and_to(civil, personas):
     kwargs = {"workgroup": civil["workgroup"], "cycle": civil["cycle"], "user": personas["head_a"]}
     ids = civil["ids"][:5]
-    services.ranking_save(order=ids, version=0, **kwargs)
+    ranking.ranking_save(order=ids, version=0, **kwargs)
     moved = Project.objects.get(pk=ids[4])
-    services.ranking_save(order=[ids[4], *ids[:4]], version=1, **kwargs)
+    ranking.ranking_save(order=[ids[4], *ids[:4]], version=1, **kwargs)
     entry = AuditEntry.objects.filter(action="ranking.save").first()
     assert entry.actor == personas["head_a"]
     assert entry.project == moved
@@ -103,7 +104,7 @@ def test_audit_entry_names_the_move_from_and_to(civil, personas):
     assert sorted(entry.details["changes"]) == sorted(
         [[ids[4], 5, 1], [ids[0], 1, 2], [ids[1], 2, 3], [ids[2], 3, 4], [ids[3], 4, 5]]
     )
-    history = services.project_ranking_history(Project.objects.get(pk=ids[0]))
+    history = ranking.project_ranking_history(Project.objects.get(pk=ids[0]))
     assert [(before, after) for _entry, before, after in history] == [(1, 2), (None, 1)]
 
 
@@ -114,7 +115,7 @@ def test_meeting_is_recorded_with_the_save(civil, personas):
         held_on=datetime.date(2019, 12, 1),
         created_by=personas["head_a"],
     )
-    services.ranking_save(
+    ranking.ranking_save(
         workgroup=civil["workgroup"],
         cycle=civil["cycle"],
         order=civil["ids"][:2],
@@ -133,8 +134,8 @@ def test_hard_deadline_passed_locks_the_list(civil, personas):
     Deadline.objects.filter(cycle=civil["cycle"], kind=Deadline.Kind.PRIORITIES).update(
         due_at="2000-01-01T00:00:00Z", is_hard=True
     )
-    with pytest.raises(services.RankingLocked):
-        services.ranking_save(
+    with pytest.raises(ListLocked):
+        ranking.ranking_save(
             workgroup=civil["workgroup"],
             cycle=civil["cycle"],
             order=civil["ids"][:2],
@@ -297,10 +298,10 @@ def make_long_list(civil, count):
     return list(Project.objects.for_workgroup(workgroup, cycle).order_by("pk").values_list("pk", flat=True))
 
 
-# Session, user, workgroup, memberships, cycle; savepoint; lock check (deadline, extension,
-# submissions); version, list, clear (SQLite only: PostgreSQL checks the unique priority at
-# commit), write, audit; release. The same for 3 projects and for 500.
-SAVE_QUERIES = 14 if connection.vendor == "postgresql" else 15
+# Session, user, workgroup, memberships, cycle; savepoint; the list's row lock, lock check
+# (submissions, deadline, extension); list, clear (SQLite only: PostgreSQL checks the unique
+# priority at commit), write, version, audit; release. The same for 3 projects and for 500.
+SAVE_QUERIES = 15 if connection.vendor == "postgresql" else 16
 
 
 def test_save_query_count_does_not_grow_with_the_list(head, civil, django_assert_num_queries):
@@ -349,7 +350,7 @@ def test_page_shows_cut_line_and_cumulative_totals(head, civil):
 
 
 def test_member_sees_the_list_without_move_controls(client, personas, civil):
-    services.ranking_save(
+    ranking.ranking_save(
         workgroup=civil["workgroup"], cycle=civil["cycle"], order=civil["ids"][:3], version=0, user=None
     )
     client.force_login(personas["member_a"])
@@ -373,7 +374,7 @@ def test_project_panel_shows_justification_and_history(head, civil, client, pers
 def test_unit_home_shows_the_priority(client, personas, civil):
     # District 1's valley project is in the civil list.
     valley = Project.objects.get(cycle=civil["cycle"], title__startswith="ساماندهی دره وسیه")
-    services.ranking_save(
+    ranking.ranking_save(
         workgroup=civil["workgroup"], cycle=civil["cycle"], order=[valley.pk], version=0, user=None
     )
     client.force_login(personas["expert"])
@@ -465,7 +466,7 @@ def test_project_moved_to_another_deputy_leaves_the_list_which_closes_up(client,
     valley = Project.objects.get(cycle=civil["cycle"], title__startswith="ساماندهی دره وسیه")
     others = [pk for pk in civil["ids"] if pk != valley.pk][:3]
     order = [others[0], valley.pk, others[1], others[2]]
-    services.ranking_save(
+    ranking.ranking_save(
         workgroup=civil["workgroup"], cycle=civil["cycle"], order=order, version=0, user=None
     )
     transport = Workgroup.objects.get(slug="transport")
@@ -493,7 +494,7 @@ def test_project_moved_to_another_deputy_leaves_the_list_which_closes_up(client,
 
 def test_heads_see_a_marker_on_projects_with_an_open_overlap(client, personas, demo):
     """The demo's flood-channel proposals stand in the civil and services workgroups."""
-    from workgroups import overlap_services
+    from workgroups.overlaps import services as overlap_services
 
     cycle = Cycle.objects.current()
     overlap_services.overlaps_refresh(cycle=cycle)

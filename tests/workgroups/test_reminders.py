@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from workgroups import submissions
+from workgroups import deadlines, submissions
 from workgroups.management.commands.send_deadline_reminders import Command
 from workgroups.models import Deadline, ReminderLog
 
@@ -71,7 +71,7 @@ def test_an_extension_brings_new_reminders_for_the_new_date(personas, civil, cyc
             workgroup=civil,
             cycle=cycle_1399,
             kind=Deadline.Kind.PRIORITIES,
-            due_at=submissions.deadline_for(civil, cycle_1399, "priorities").due_at.replace(day=8),
+            due_at=deadlines.deadline_for(civil, cycle_1399, "priorities").due_at.replace(day=8),
             reason="تمدید",
             user=personas["office"],
         )
@@ -88,7 +88,7 @@ def test_dry_run_sends_and_records_nothing(demo):
 
 
 def test_a_reminder_recorded_by_a_concurrent_run_is_not_sent_again(civil, cycle_1399):
-    due = submissions.deadline_for(civil, cycle_1399, Deadline.Kind.PRIORITIES)
+    due = deadlines.deadline_for(civil, cycle_1399, Deadline.Kind.PRIORITIES)
     key = {
         "workgroup": civil,
         "cycle": cycle_1399,

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from workgroups import services
+from workgroups import ranking, services
+from workgroups.locks import ListInvalid
 from workgroups.models import AuditEntry, Cycle, Project, RemitRequest, Workgroup, WorkgroupCycle
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ def civil(personas):
     cycle = Cycle.objects.current()
     workgroup = Workgroup.objects.get(slug="civil")
     ids = list(Project.objects.for_workgroup(workgroup, cycle).order_by("pk").values_list("pk", flat=True))
-    services.ranking_save(workgroup=workgroup, cycle=cycle, order=ids[:4], version=0, user=None)
+    ranking.ranking_save(workgroup=workgroup, cycle=cycle, order=ids[:4], version=0, user=None)
     return {"cycle": cycle, "workgroup": workgroup, "ids": ids}
 
 
@@ -115,7 +116,7 @@ def test_accept_without_a_target_changes_nothing(client, personas, civil):
 def test_a_project_cannot_be_sent_twice(personas, civil):
     project = Project.objects.get(pk=civil["ids"][0])
     services.project_remit_request(project=project, user=personas["head_a"], reason="یک")
-    with pytest.raises(services.RankingInvalid):
+    with pytest.raises(ListInvalid):
         services.project_remit_request(project=project, user=personas["head_a"], reason="دو")
 
 

@@ -9,9 +9,10 @@ import time_machine
 from django.core import mail
 
 from karaj_budget.jalali import TEHRAN
-from workgroups import submissions
+from workgroups import locks, submissions
+from workgroups.locks import ListLocked
 from workgroups.models import AuditEntry, Deadline, Project, Submission
-from workgroups.submissions import ListLocked, SubmissionError
+from workgroups.submissions import SubmissionError
 
 PRIORITIES = Deadline.Kind.PRIORITIES
 
@@ -48,7 +49,7 @@ def test_review_round_trip_through_the_pages(
     assert mail.outbox[0].to == [head.email]
     assert "هزینه پروژه دوم" in mail.outbox[0].body
     # The list is open again, and the head sees why.
-    submissions.ensure_list_writable(workgroup=civil, cycle=current_cycle, kind=PRIORITIES)
+    locks.ensure_list_open(workgroup=civil, cycle=current_cycle, writer=locks.RANKING)
     client.force_login(head)
     html = client.get("/workgroups/civil/submissions/").content.decode()
     assert "هزینه پروژه دوم با برآورد نمی‌خواند" in html and "ارسال دوباره" in html
@@ -69,7 +70,7 @@ def test_review_round_trip_through_the_pages(
     second_submission.refresh_from_db()
     assert second_submission.state == Submission.State.ACCEPTED
     with pytest.raises(ListLocked, match="پذیرفته"):
-        submissions.ensure_list_writable(workgroup=civil, cycle=current_cycle, kind=PRIORITIES)
+        locks.ensure_list_open(workgroup=civil, cycle=current_cycle, writer=locks.RANKING)
 
     actions = list(
         AuditEntry.objects.filter(workgroup=civil, action__startswith="submission.")
@@ -100,7 +101,7 @@ def test_the_office_may_reopen_an_accepted_list(personas, civil, current_cycle, 
     submissions.submission_return(
         submission=submitted, user=personas["office"], reason="جابه‌جایی کارگروه یک پروژه"
     )
-    submissions.ensure_list_writable(workgroup=civil, cycle=current_cycle, kind=PRIORITIES)
+    locks.ensure_list_open(workgroup=civil, cycle=current_cycle, writer=locks.RANKING)
     with pytest.raises(SubmissionError):
         submissions.submission_return(submission=submitted, user=personas["office"], reason="دوباره")
 
@@ -120,7 +121,7 @@ def test_return_after_a_hard_deadline_can_grant_time_to_fix(
             f"/submissions/{submitted.pk}/return/", {"reason": "اصلاح مبالغ", "due_at": typed}
         )
         assert response.status_code == 302
-        submissions.ensure_list_writable(workgroup=civil, cycle=current_cycle, kind=PRIORITIES)
+        locks.ensure_list_open(workgroup=civil, cycle=current_cycle, writer=locks.RANKING)
         again = submissions.submission_submit(
             workgroup=civil, cycle=current_cycle, kind=PRIORITIES, user=personas["head_a"]
         )

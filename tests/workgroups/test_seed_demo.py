@@ -3,8 +3,8 @@ import io
 
 from django.core.management import call_command
 
-from programs.models import BudgetCode, ProgramCode
-from workgroups.models import AuditEntry, Cycle, Deadline, Project, Unit, Workgroup, WorkgroupCycle
+from programs.models import BudgetCode, ProgramCode, Unit
+from workgroups.models import AuditEntry, Cycle, Deadline, Project, Workgroup, WorkgroupCycle
 
 
 def counts():

@@ -7,9 +7,10 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from workgroups import coding, submissions
+from workgroups import coding, locks, submissions
+from workgroups.locks import ListLocked
 from workgroups.models import AuditEntry, Deadline, Project, Submission, Workgroup, snapshot_checksum
-from workgroups.submissions import ListLocked, SubmissionError
+from workgroups.submissions import SubmissionError
 
 PRIORITIES = Deadline.Kind.PRIORITIES
 CODING = Deadline.Kind.CODING
@@ -117,13 +118,15 @@ def test_every_write_path_refuses_a_submitted_list(
     rank_all(civil, current_cycle)
     submit(civil, current_cycle, personas["head_a"])
     # Ranking saves ask this before writing; coding (a separate list) may go on.
-    submissions.ensure_list_writable(workgroup=civil, cycle=current_cycle, kind=CODING)
+    locks.ensure_list_open(workgroup=civil, cycle=current_cycle, writer=locks.CODING)
     with pytest.raises(ListLocked):
-        submissions.ensure_list_writable(workgroup=civil, cycle=current_cycle, kind=PRIORITIES)
+        locks.ensure_list_open(workgroup=civil, cycle=current_cycle, writer=locks.RANKING)
     # A unit expert's edit of a project in the submitted list.
     project = Project.objects.get(cycle=current_cycle, title__startswith="ساماندهی دره وسیه")
     client.force_login(personas["expert"])
-    assert client.get(f"/projects/{project.pk}/edit/").status_code == 403
+    refused = client.get(f"/projects/{project.pk}/edit/")
+    assert refused.status_code == 423
+    assert "ارسال شده" in refused.content.decode()
     response = client.post(
         f"/projects/{project.pk}/edit/",
         {
@@ -132,14 +135,14 @@ def test_every_write_path_refuses_a_submitted_list(
             "responsible_deputy": project.responsible_deputy_id,
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 423
     project.refresh_from_db()
     assert project.title.startswith("ساماندهی دره وسیه")
     # A new proposal into the submitted list is refused; into another workgroup's open list it is not.
     count = Project.objects.count()
     data = {"title": "پیشنهاد تازه", "requested_amount": "100", "kind": "new", "ref": ""}
     response = client.post("/projects/new/", {**data, "responsible_deputy": civil.deputy_id})
-    assert response.status_code == 200
+    assert response.status_code == 423  # the form again, with the reason
     assert "ارسال شده است" in response.content.decode()
     assert Project.objects.count() == count
     transport = Workgroup.objects.get(slug="transport")
@@ -161,7 +164,7 @@ def test_a_submitted_coded_list_freezes_the_order_too(personas, civil, cycle_139
         submission=Submission.objects.get(kind=PRIORITIES), user=personas["office"], reason="بازبینی ترتیب"
     )
     with pytest.raises(ListLocked, match="کدگذاری"):
-        submissions.ensure_list_writable(workgroup=civil, cycle=cycle_1399, kind=PRIORITIES)
+        locks.ensure_list_open(workgroup=civil, cycle=cycle_1399, writer=locks.RANKING)
 
 
 @pytest.mark.parametrize(("persona", "status"), [("member_a", 403), ("head_b", 404), ("office", 403)])

@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 
-from workgroups.submissions import format_duration_fa
+from workgroups.deadlines import format_duration_fa
 
 register = template.Library()
 

@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from programs.importing.codes import import_codes
+from programs.importing.results import report
 
 
 class Command(BaseCommand):
@@ -41,12 +42,3 @@ class Command(BaseCommand):
             self.stdout.write(f"کدهای سامانه که در فایل نیستند ({len(result.missing)}؛ {action}): {shown}")
         if result.has_errors:
             sys.exit(1)
-
-
-def report(command, result):
-    """Problems on stderr, one a line; warnings too; the summary line of counts on stdout."""
-    for problem in result.problems:
-        command.stderr.write(str(problem))
-    for warning in result.warnings:
-        command.stderr.write(f"هشدار: {warning}")
-    command.stdout.write(result.summary())

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from workgroups.exporting import build_workbook
+from workgroups.exporting import export_coded_list
 from workgroups.models import Cycle, Workgroup
 
 
@@ -26,5 +26,5 @@ class Command(BaseCommand):
                 workgroup_obj = Workgroup.objects.get(slug=workgroup)
             except Workgroup.DoesNotExist:
                 raise CommandError(f"کارگروه «{workgroup}» وجود ندارد.") from None
-        rows = build_workbook(cycle=cycle_obj, workgroup=workgroup_obj, output=output)
+        rows = export_coded_list(cycle=cycle_obj, workgroup=workgroup_obj, output=output)
         self.stdout.write(f"export_coded_list: {rows} projects written to {output}")

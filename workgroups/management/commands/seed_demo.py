@@ -7,20 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits
-from programs.models import BudgetCode, ProgramCode
+from programs.models import BudgetCode, ProgramCode, Unit
 from workgroups import demo_data
-from workgroups.models import (
-    Cycle,
-    Deadline,
-    Membership,
-    Project,
-    Unit,
-    UnitExpert,
-    Workgroup,
-    WorkgroupCycle,
-)
-from workgroups.overlap_services import overlaps_refresh
-from workgroups.roles import ensure_budget_office_group
+from workgroups.access import ensure_budget_office_group
+from workgroups.models import Cycle, Deadline, Membership, Project, UnitExpert, Workgroup, WorkgroupCycle
+from workgroups.overlaps.services import overlaps_refresh
 
 DEMO_PASSWORD = "karaj1399"
 DEMO_JUSTIFICATION = "نیازسنجی در جلسه مشترک کارگروه با کارشناسان واحد پیشنهاددهنده انجام شد."

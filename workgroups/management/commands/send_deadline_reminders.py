@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from karaj_budget.jalali import TEHRAN, format_jalali_datetime, persian_digits
-from workgroups.models import Cycle, Deadline, Membership, ReminderLog, Submission, WorkgroupCycle
-from workgroups.submissions import deadline_for, format_duration_fa
+from workgroups.access import head_emails
+from workgroups.deadlines import deadline_for, format_duration_fa
+from workgroups.models import Cycle, Deadline, ReminderLog, Submission, WorkgroupCycle
 
 
 class Command(BaseCommand):
@@ -99,11 +100,7 @@ class Command(BaseCommand):
         return min(reached) if reached else None
 
     def recipients(self, workgroup):
-        return list(
-            Membership.objects.filter(workgroup=workgroup, role=Membership.Role.HEAD, user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        return head_emails(workgroup)
 
     def send_once(self, key, recipients, due, now):
         """Record, then send, in one transaction: a failed send rolls the record back for the next run;

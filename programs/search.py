@@ -1,18 +1,13 @@
-"""Searching the code tables, for the coding page's pickers (any signed-in person may search)."""
+"""Searching the code tables by code or by words: what the coding page's pickers offer."""
 
 import re
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
 
 from karaj_budget.persian import search_key, to_ascii_digits
 from programs.codes import BUDGET_LINE_LEVEL
 from programs.models import BudgetCode, ProgramCode, code_paths
-from workgroups.models import Cycle
 
 MAX_RESULTS = 20
 MAX_QUERY = 100
@@ -79,21 +74,3 @@ def search_codes(scheme, query, *, cycle_year=None, limit=MAX_RESULTS):
         }
         for code in found
     ]
-
-
-@login_required
-@require_GET
-def code_search(request, scheme):
-    """JSON list of up to 20 leaf codes, active and valid in ?cycle=<fiscal year>, matching ?q=."""
-    if scheme not in SCHEMES:
-        raise Http404("جدول کد نامعتبر است.")
-    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
-    if year:
-        if not year.isdigit() or len(year) != 4:
-            raise Http404("دوره بودجه نامعتبر است.")
-        cycle_year = get_object_or_404(Cycle, fiscal_year=int(year)).fiscal_year
-    else:
-        current = Cycle.objects.current()
-        cycle_year = current.fiscal_year if current else None
-    results = search_codes(scheme, request.GET.get("q", ""), cycle_year=cycle_year)
-    return JsonResponse(results, safe=False, json_dumps_params={"ensure_ascii": False})

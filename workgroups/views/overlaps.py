@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from workgroups import access, overlap_services, services
-from workgroups.forms_overlaps import OverlapDecisionForm
-from workgroups.models import Cycle, OverlapPair, RemitRequest, Workgroup
-from workgroups.overlap_services import OverlapError
-from workgroups.services import RankingInvalid
-from workgroups.submissions import ListLocked
+from workgroups import access
+from workgroups.forms import OverlapDecisionForm
+from workgroups.locks import ListError
+from workgroups.models import Cycle, OverlapPair, Workgroup
+from workgroups.overlaps import services as overlap_services
 
 QUEUE_LIMIT = 200
 
@@ -27,9 +26,9 @@ def _filters(request):
 
 
 @login_required
+@access.office_required
 def overlap_queue(request):
     """Pairs of the cycle by score, filtered by workgroup and state (open ones by default)."""
-    access.require_budget_office(request.user)
     cycle = access.get_cycle_or_404(request)
     filters = _filters(request)
     pairs = OverlapPair.objects.filter(cycle=cycle)
@@ -56,10 +55,10 @@ def overlap_queue(request):
 
 
 @login_required
+@access.office_required
 @require_POST
 def overlap_refresh(request):
     """Run detection over the whole cycle now and report what changed."""
-    access.require_budget_office(request.user)
     cycle = access.get_cycle_or_404(request)
     result = overlap_services.overlaps_refresh(cycle=cycle, user=request.user)
     messages.success(request, f"تداخل‌ها دوباره بررسی شد: {result.summary_fa()}.")
@@ -71,9 +70,9 @@ def _pair_or_404(pk):
 
 
 @login_required
+@access.office_required
 def overlap_detail(request, pk):
     """The two projects side by side, the score and its reasons, and the decisions."""
-    access.require_budget_office(request.user)
     pair = _pair_or_404(pk)
     return render(
         request,
@@ -90,9 +89,9 @@ def overlap_detail(request, pk):
 
 
 @login_required
+@access.office_required
 @require_POST
 def overlap_decide(request, pk):
-    access.require_budget_office(request.user)
     pair = _pair_or_404(pk)
     form = OverlapDecisionForm(request.POST, pair=pair)
     if not form.is_valid():
@@ -112,7 +111,7 @@ def overlap_decide(request, pk):
             overlap_services.overlap_reassign(
                 pair=pair, project=data["project"], workgroup=data["workgroup"], user=user
             )
-    except (ListLocked, OverlapError) as error:
+    except ListError as error:
         messages.error(request, error.message)
         return redirect(pair)
     pair.refresh_from_db()
@@ -121,52 +120,14 @@ def overlap_decide(request, pk):
 
 
 @login_required
+@access.office_required
 @require_POST
 def overlap_reverse(request, pk):
-    access.require_budget_office(request.user)
     pair = _pair_or_404(pk)
     try:
         notes = overlap_services.overlap_reverse(pair=pair, user=request.user)
-    except (ListLocked, OverlapError) as error:
+    except ListError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, " ".join(["تصمیم بازگردانده شد و جفت دوباره در انتظار بررسی است.", *notes]))
     return redirect(pair)
-
-
-@login_required
-def remit_queue(request):
-    """Projects that heads sent back as outside their deputy's remit, for the office to place."""
-    access.require_budget_office(request.user)
-    requests = RemitRequest.objects.select_related(
-        "project__proposing_unit", "from_workgroup", "requested_by", "target_workgroup", "decided_by"
-    ).order_by(F("decided_at").desc(nulls_first=True), "-requested_at")[:QUEUE_LIMIT]
-    return render(
-        request,
-        "workgroups/remit_queue.html",
-        {"remits": requests, "workgroups": Workgroup.objects.order_by("deputy__code")},
-    )
-
-
-@login_required
-@require_POST
-def remit_decide(request, pk):
-    """Accept (move the project to the chosen workgroup) or reject (back to its list, unranked)."""
-    access.require_budget_office(request.user)
-    remit = get_object_or_404(RemitRequest.objects.select_related("project__workgroup"), pk=pk)
-    note = request.POST.get("note", "").strip()
-    try:
-        if request.POST.get("decision") == "accept":
-            target = Workgroup.objects.filter(slug=request.POST.get("target", "")).first()
-            if target is None:
-                raise RankingInvalid("کارگروه مقصد را انتخاب کنید.")
-            services.remit_accept(remit=remit, user=request.user, target_workgroup=target, note=note)
-            messages.success(request, f"«{remit.project.title}» به {target.name} منتقل شد.")
-        elif request.POST.get("decision") == "reject":
-            services.remit_reject(remit=remit, user=request.user, note=note)
-            messages.success(request, f"«{remit.project.title}» به فهرست {remit.from_workgroup.name} بازگشت.")
-        else:
-            raise RankingInvalid("تصمیم نامعتبر است.")
-    except (RankingInvalid, ListLocked) as error:
-        messages.error(request, getattr(error, "message", str(error)))
-    return redirect("workgroups:remit-queue")

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 
+from workgroups.access import describe_user
+
 
 def site(request):
-    from workgroups.access import describe_user
-
     user = getattr(request, "user", None)
     return {
         "budget_office_name": settings.BUDGET_OFFICE_NAME,

@@ -1,4 +1,4 @@
-"""Pages of coding (BRIEF §3 step 5) and of the export (step 6).
+"""The coding page (docs/workflow.md, step 5) and the code search behind its pickers.
 
 The coding page works as plain HTML forms (one per project, codes typed in any digit form); its
 script turns the code inputs into searchable pickers and saves a choice without reloading the page
@@ -6,33 +6,24 @@ script turns the code inputs into searchable pickers and saves a choice without 
 `workgroups.coding`.
 """
 
-import tempfile
-import time
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from karaj_budget.jalali import persian_digits
+from karaj_budget.persian import to_ascii_digits
 from programs.models import BudgetCode, ProgramCode, code_paths
-from workgroups import access, coding, submissions
-from workgroups.exporting import build_workbook, export_filename
-from workgroups.models import AuditEntry, Cycle, Deadline, Project, Workgroup
-from workgroups.views_submissions import submit_and_report
+from programs.search import SCHEMES, search_codes
+from workgroups import access, coding, locks, submissions
+from workgroups.locks import ListConflict, ListError
+from workgroups.models import Cycle, Deadline, Project
+from workgroups.views.submissions import submit_and_report
 
 Kind = Deadline.Kind
-EXPORTS_PER_MINUTE = 6
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _is_head(user, workgroup):
-    return submissions.can_submit(user, workgroup)
 
 
 def _wants_json(request):
@@ -75,10 +66,10 @@ def _page_context(request, workgroup, cycle):
     )
     lock_reason = status.lock_reason
     if status.is_frozen:
-        lock_reason = submissions.list_lock_reason(workgroup=workgroup, cycle=cycle, kind=Kind.CODING)
+        lock_reason = locks.list_lock_reason(workgroup=workgroup, cycle=cycle, writer=locks.CODING)
     # Writes go to the current cycle's list; an earlier cycle's list is shown read-only.
     is_current = cycle == Cycle.objects.current()
-    can_code = is_current and lock_reason is None and _is_head(request.user, workgroup)
+    can_code = is_current and lock_reason is None and access.is_head(request.user, workgroup)
     coded = sum(project.is_coded for project in projects)
     return {
         "workgroup": workgroup,
@@ -98,8 +89,8 @@ def _page_context(request, workgroup, cycle):
 def _search_urls():
     return {
         "search_urls": {
-            "program": reverse("programs:code-search", args=["program"]),
-            "budget": reverse("programs:code-search", args=["budget"]),
+            "program": reverse("workgroups:code-search", args=["program"]),
+            "budget": reverse("workgroups:code-search", args=["budget"]),
         }
     }
 
@@ -165,7 +156,7 @@ def _project_in_list(workgroup, cycle, pk):
 def coding_project(request, slug, pk):
     """Save one project's codes (a row's form, a picker's choice or a suggestion's button)."""
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
-    cycle = Cycle.objects.current()
+    cycle = access.current_cycle_or_404()
     project = _project_in_list(workgroup, cycle, pk)
     status, message = 200, ""
     try:
@@ -176,13 +167,10 @@ def coding_project(request, slug, pk):
             user=request.user,
             expected=_expected(request.POST),
         )
-    except submissions.ListLocked as error:
-        status, message = 403, error.message
-    except coding.CodingConflict as error:
-        status, message = 409, error.message
-        project = _project_in_list(workgroup, cycle, pk)
-    except coding.CodingError as error:
-        status, message = 400, error.message
+    except ListError as error:
+        status, message = error.status, error.message
+        if isinstance(error, ListConflict):
+            project = _project_in_list(workgroup, cycle, pk)
     if _wants_json(request):
         payload = {"ok": status == 200, "message": message, **_counts(workgroup, cycle)}
         if status in (200, 409):
@@ -209,7 +197,7 @@ def _saved_message(project):
 def coding_bulk(request, slug):
     """Apply one program code and/or budget line to the selected projects."""
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
-    cycle = Cycle.objects.current()
+    cycle = access.current_cycle_or_404()
     ids = [int(value) for value in request.POST.getlist("projects") if value.isdigit()]
     projects = list(
         Project.objects.select_related("workgroup", "cycle").filter(
@@ -227,9 +215,7 @@ def coding_bulk(request, slug):
             budget_code=None if budget is coding.UNCHANGED else budget,
             user=request.user,
         )
-    except submissions.ListLocked as error:
-        messages.error(request, error.message)
-    except coding.CodingError as error:
+    except ListError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"کد به {persian_digits(len(projects))} پروژه اعمال شد.")
@@ -241,7 +227,7 @@ def coding_bulk(request, slug):
 def coding_submit(request, slug):
     """The head sends the coded list; a refusal names every project still uncoded."""
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
-    cycle = Cycle.objects.current()
+    cycle = access.current_cycle_or_404()
     submit_and_report(request, workgroup=workgroup, cycle=cycle, kind=Kind.CODING)
     return redirect("workgroups:coding-edit", slug=workgroup.slug)
 
@@ -249,61 +235,20 @@ def coding_submit(request, slug):
 # ---- Export -------------------------------------------------------------------------------------
 
 
-def _rate_limited(user):
-    """At most EXPORTS_PER_MINUTE exports per person per clock minute (an export reads every row)."""
-    key = f"export-rate:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
-    return count > EXPORTS_PER_MINUTE
-
-
-def _export(request, *, cycle, workgroup):
-    if _rate_limited(request.user):
-        return render(
-            request,
-            "workgroups/coding_export_limited.html",
-            {"limit": EXPORTS_PER_MINUTE, "workgroup": workgroup},
-            status=429,
-        )
-    # Small exports stay in memory; a large one spills to a temporary file.
-    output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    rows = build_workbook(cycle=cycle, workgroup=workgroup, user=request.user, output=output)
-    output.seek(0)
-    scope = f"«{workgroup.name}»" if workgroup else "همه کارگروه‌ها"
-    AuditEntry.objects.record(
-        actor=request.user,
-        action="export.coded_list",
-        summary=f"خروجی اکسل فهرست کدگذاری‌شده {scope} ({cycle.title})",
-        workgroup=workgroup,
-        cycle=cycle,
-        details={"workgroup": workgroup.slug if workgroup else None, "rows": rows},
-    )
-    filename = export_filename(cycle, workgroup)
-    scope_name = workgroup.name if workgroup else "همه کارگروه‌ها"
-    persian_name = f"فهرست کدگذاری‌شده {cycle.fiscal_year} {scope_name}.xlsx"
-    response = FileResponse(output, content_type=XLSX)
-    # An ASCII name for old clients, the Persian one (RFC 6266 filename*) for the rest.
-    persian = content_disposition_header(True, persian_name).split("; ", 1)[1]
-    response["Content-Disposition"] = f'attachment; filename="{filename}"; {persian}'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
-def workgroup_export(request, slug):
-    """A workgroup's own coded list as Excel: its head and members (who can read it anyway) and the office."""
-    workgroup = access.get_workgroup_for_user(request.user, slug)
-    return _export(request, cycle=access.get_cycle_or_404(request), workgroup=workgroup)
-
-
-@login_required
-def office_export(request):
-    """The budget office's export: every workgroup and the consolidated sheet, or ?workgroup=<slug>."""
-    access.require_budget_office(request.user)
-    slug = request.GET.get("workgroup", "").strip()
-    workgroup = get_object_or_404(Workgroup, slug=slug) if slug else None
-    return _export(request, cycle=access.get_cycle_or_404(request), workgroup=workgroup)
+@require_GET
+def code_search(request, scheme):
+    """JSON list of up to 20 leaf codes, active and valid in ?cycle=<fiscal year> (else the current
+    cycle's year), matching ?q= (any signed-in person may search)."""
+    if scheme not in SCHEMES:
+        raise Http404("جدول کد نامعتبر است.")
+    year = to_ascii_digits(request.GET.get("cycle", "")).strip()
+    if year:
+        if not year.isdigit() or len(year) != 4:
+            raise Http404("دوره بودجه نامعتبر است.")
+        cycle_year = get_object_or_404(Cycle, fiscal_year=int(year)).fiscal_year
+    else:
+        current = Cycle.objects.current()
+        cycle_year = current.fiscal_year if current else None
+    results = search_codes(scheme, request.GET.get("q", ""), cycle_year=cycle_year)
+    return JsonResponse(results, safe=False, json_dumps_params={"ensure_ascii": False})

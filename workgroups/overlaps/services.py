@@ -1,6 +1,6 @@
 """Overlaps between projects, found by detection and decided centrally by the budget office.
 
-`workgroups/overlaps.py` scores candidate pairs; here they become `OverlapPair` rows that the office
+`overlaps/detection.py` scores candidate pairs; here they become `OverlapPair` rows that the office
 reviews. Detection runs on demand (the queue's button), after a project import and after a project
 is proposed or edited (only the changed projects against the cycle). It never reopens a decided pair.
 
@@ -12,13 +12,14 @@ Decisions, each atomic and audited, each reversible by the office from `decision
   co-proposer; the other is withdrawn as above;
 - reassign: one project moves to another workgroup's list (unranked there).
 
-A decision that changes a list frozen by a standing submission (submitted or accepted, either kind)
-is refused with `ListLocked`: the office returns the list first. The heads' deadlines do not bind
-the office: it reconciles overlaps after the lists arrive.
+A decision takes the row locks of the lists it changes and is refused with `ListLocked` while any of
+them is frozen by a standing submission (`locks.OFFICE`): the office returns the list first. The
+heads' deadlines do not bind the office: it reconciles overlaps after the lists arrive.
 
-Every change of a list's content bumps `WorkgroupCycle.ranking_version`, so an open ranking page
-gets a conflict instead of overwriting. A reversal puts priorities back exactly only while the list
-is as the decision left it (same version); otherwise the restored project comes back unranked.
+Every change of a list's content goes through `ranking` (leave the list, write priorities, bump the
+version), so an open ranking page gets a conflict instead of overwriting. A reversal puts priorities
+back exactly only while the list is as the decision left it (same version); otherwise the restored
+project comes back unranked.
 """
 
 from collections import defaultdict
@@ -26,24 +27,21 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from karaj_budget.jalali import persian_digits
-from workgroups.models import AuditEntry, OverlapPair, Project, Submission, Unit, WorkgroupCycle
-from workgroups.overlaps import find_overlaps
-from workgroups.submissions import ListLocked
+from programs.models import Unit
+from workgroups import locks, ranking
+from workgroups.locks import ListInvalid
+from workgroups.models import AuditEntry, OverlapPair, Project, Workgroup
+from workgroups.overlaps.detection import find_overlaps
 
 State = OverlapPair.State
 DETECTION_FIELDS = ("pk", "title_key", "workgroup_id", "location", "program_code_id", "requested_amount")
 
 
-class OverlapError(Exception):
+class OverlapError(ListInvalid):
     """A refused decision; `message` (Persian) is what the office is told."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # ---- Detection ----------------------------------------------------------------------------------
@@ -187,22 +185,10 @@ def open_pairs_touching(workgroup, cycle):
 # ---- Helpers of the decisions -------------------------------------------------------------------
 
 
-def ensure_lists_open(*, workgroup_ids, cycle):
-    """Raise `ListLocked` if any of these workgroups' lists is frozen by a standing submission."""
-    standing = (
-        Submission.objects.filter(cycle=cycle, workgroup_id__in=workgroup_ids)
-        .standing()
-        .defer("snapshot")
-        .select_related("workgroup")
-        .order_by("workgroup__deputy__code", "kind")
-        .first()
-    )
-    if standing is not None:
-        done = "پذیرفته" if standing.state == Submission.State.ACCEPTED else "ارسال"
-        raise ListLocked(
-            f"{standing.list_title} «{standing.workgroup.name}» {done} شده است و این تصمیم آن را تغییر "
-            "می‌دهد؛ نخست فهرست را به کارگروه بازگردانید."
-        )
+def _open_lists(cycle, workgroup_ids):
+    """Lock the lists a decision changes and refuse it while any is frozen; {workgroup id: row}."""
+    workgroups = Workgroup.objects.filter(pk__in=workgroup_ids)
+    return locks.open_lists(workgroups=workgroups, cycle=cycle, writer=locks.OFFICE)
 
 
 def _lock(pair):
@@ -227,47 +213,9 @@ def _require_open(pair):
         raise OverlapError(f"درباره این جفت پیش‌تر تصمیم گرفته شده است ({pair.get_state_display()}).")
 
 
-def _bump_versions(cycle, workgroup_ids):
-    """Raise the list versions so open ranking pages get a conflict; return {workgroup id: version}."""
-    versions = {}
-    for workgroup_id in sorted(set(workgroup_ids)):
-        share, _ = WorkgroupCycle.objects.get_or_create(workgroup_id=workgroup_id, cycle=cycle)
-        WorkgroupCycle.objects.filter(pk=share.pk).update(ranking_version=F("ranking_version") + 1)
-        versions[str(workgroup_id)] = share.ranking_version + 1
-    return versions
-
-
-def _version(cycle, workgroup_id):
-    return (
-        WorkgroupCycle.objects.filter(workgroup_id=workgroup_id, cycle=cycle)
-        .values_list("ranking_version", flat=True)
-        .first()
-    )
-
-
-def _set_priorities(positions):
-    """Write [[pk, priority], …]: clear them all first (the unique constraint is checked row by row)."""
-    Project.objects.filter(pk__in=[pk for pk, _ in positions]).update(priority=None)
-    for pk, priority in positions:
-        Project.objects.filter(pk=pk, state=Project.State.PROPOSED).update(priority=priority)
-
-
-def _leave_list(project):
-    """Take the project out of its ranked list, moving the ones below it up; return what to undo:
-    [[pk, old priority], …] for the project and every project that moved (empty if unranked)."""
-    if project.priority is None:
-        return []
-    below = list(
-        Project.objects.filter(
-            workgroup_id=project.workgroup_id, cycle_id=project.cycle_id, priority__gt=project.priority
-        )
-        .order_by("priority")
-        .values_list("pk", "priority")
-    )
-    before = [[project.pk, project.priority], *([pk, priority] for pk, priority in below)]
-    project.priority = None
-    _set_priorities([[project.pk, None], *([pk, priority - 1] for pk, priority in below)])
-    return before
+def _bump_versions(shares):
+    """Raise the versions of the locked lists; return {workgroup id: version} (kept for the undo)."""
+    return {str(workgroup_id): ranking.bump_version(share) for workgroup_id, share in sorted(shares.items())}
 
 
 def _withdraw(project, kept):
@@ -277,7 +225,7 @@ def _withdraw(project, kept):
         "state": project.state,
         "duplicate_of": project.duplicate_of_id,
         "workgroup": project.workgroup_id,
-        "positions": _leave_list(project),
+        "positions": ranking.leave_list(project),
     }
     project.state = Project.State.WITHDRAWN
     project.duplicate_of = kept
@@ -289,12 +237,12 @@ def _withdraw(project, kept):
     return undo
 
 
-def _restore_positions(cycle, workgroup_id, positions, version, notes, project):
+def _restore_positions(share, positions, version, notes, project):
     """Put priorities back exactly if the list is as the decision left it; else leave it unranked."""
     if not positions:
         return
-    if _version(cycle, workgroup_id) == version:
-        _set_priorities(positions)
+    if share.ranking_version == version:
+        ranking.write_priorities(dict(positions))
     else:
         notes.append(f"فهرست کارگروه از زمان تصمیم تغییر کرده است؛ «{project.title}» بی‌اولویت بازگشت.")
 
@@ -346,13 +294,14 @@ def overlap_keep_one(*, pair, keep, user, now=None):
     pair = _lock(pair)
     _require_open(pair)
     kept, other = _sides(pair, keep)
-    ensure_lists_open(workgroup_ids=[other.workgroup_id], cycle=pair.cycle)
+    shares = _open_lists(pair.cycle, [other.workgroup_id])
+    other.refresh_from_db(fields=["priority"])  # as it is now that the list is locked
     withdrawn = _withdraw(other, kept)
     details = {
         "decision": "duplicate",
         "withdrawn": withdrawn,
         "workgroups": [other.workgroup_id],
-        "versions": _bump_versions(pair.cycle, [other.workgroup_id]),
+        "versions": _bump_versions(shares),
     }
     _decide(pair, state=State.DUPLICATE, user=user, kept=kept, details=details, now=now)
     pair = _pair_with_projects(pair)
@@ -375,7 +324,8 @@ def overlap_merge(*, pair, keep, user, now=None):
     _require_open(pair)
     kept, other = _sides(pair, keep)
     workgroup_ids = sorted({kept.workgroup_id, other.workgroup_id})
-    ensure_lists_open(workgroup_ids=workgroup_ids, cycle=pair.cycle)
+    shares = _open_lists(pair.cycle, workgroup_ids)
+    other.refresh_from_db(fields=["priority"])
     before = {
         "requested_amount": kept.requested_amount,
         "total_estimate": kept.total_estimate,
@@ -402,7 +352,7 @@ def overlap_merge(*, pair, keep, user, now=None):
         },
         "withdrawn": _withdraw(other, kept),
         "workgroups": workgroup_ids,
-        "versions": _bump_versions(pair.cycle, workgroup_ids),
+        "versions": _bump_versions(shares),
     }
     _decide(pair, state=State.MERGED, user=user, kept=kept, details=details, now=now)
     pair = _pair_with_projects(pair)
@@ -428,13 +378,14 @@ def overlap_reassign(*, pair, project, workgroup, user, now=None):
     if moved.workgroup_id == workgroup.pk:
         raise OverlapError(f"«{moved.title}» هم‌اکنون در «{workgroup.name}» است.")
     workgroup_ids = sorted({moved.workgroup_id, workgroup.pk})
-    ensure_lists_open(workgroup_ids=workgroup_ids, cycle=pair.cycle)
+    shares = _open_lists(pair.cycle, workgroup_ids)
+    moved.refresh_from_db(fields=["priority"])
     undo = {
         "project": moved.pk,
         "workgroup": moved.workgroup_id,
         "responsible_deputy": moved.responsible_deputy_id,
         "to_workgroup": workgroup.pk,
-        "positions": _leave_list(moved),
+        "positions": ranking.leave_list(moved),
     }
     source = moved.workgroup
     moved.workgroup = workgroup
@@ -444,7 +395,7 @@ def overlap_reassign(*, pair, project, workgroup, user, now=None):
         "decision": "reassigned",
         "moved": undo,
         "workgroups": workgroup_ids,
-        "versions": _bump_versions(pair.cycle, workgroup_ids),
+        "versions": _bump_versions(shares),
     }
     _decide(pair, state=State.REASSIGNED, user=user, kept=None, details=details, now=now)
     pair = _pair_with_projects(pair)
@@ -458,15 +409,15 @@ def overlap_reassign(*, pair, project, workgroup, user, now=None):
     return pair
 
 
-def _undo_withdrawal(cycle, undo, versions, notes):
+def _undo_withdrawal(shares, undo, versions, notes):
     project = Project.objects.get(pk=undo["project"])
     project.state = undo["state"]
     project.duplicate_of_id = undo["duplicate_of"]
     project.save(update_fields=["state", "duplicate_of", "updated_at"])
     workgroup_id = undo["workgroup"]
-    if project.workgroup_id == workgroup_id:
+    if project.workgroup_id == workgroup_id and workgroup_id in shares:
         _restore_positions(
-            cycle, workgroup_id, undo["positions"], versions.get(str(workgroup_id)), notes, project
+            shares[workgroup_id], undo["positions"], versions.get(str(workgroup_id)), notes, project
         )
     OverlapPair.objects.filter(pk__in=undo["stale_pairs"], state=State.STALE).update(
         state=State.OPEN, updated_at=timezone.now()
@@ -487,16 +438,17 @@ def _undo_merge(undo):
     kept.co_proposers.remove(*undo["co_proposers_added"])
 
 
-def _undo_reassign(cycle, undo, versions, notes):
+def _undo_reassign(shares, undo, versions, notes):
     project = Project.objects.get(pk=undo["project"])
     if project.workgroup_id != undo["to_workgroup"]:
         raise OverlapError(f"«{project.title}» پس از این تصمیم دوباره جابه‌جا شده است؛ بازگرداندن ممکن نیست.")
-    project.priority = None
+    # If the target's head ranked it meanwhile, its list closes up behind it.
+    ranking.leave_list(project)
     project.workgroup_id = undo["workgroup"]
     project.responsible_deputy_id = undo["responsible_deputy"]
     project.save(update_fields=["workgroup", "responsible_deputy", "priority", "updated_at"])
     _restore_positions(
-        cycle, undo["workgroup"], undo["positions"], versions.get(str(undo["workgroup"])), notes, project
+        shares[undo["workgroup"]], undo["positions"], versions.get(str(undo["workgroup"])), notes, project
     )
 
 
@@ -509,17 +461,16 @@ def overlap_reverse(*, pair, user):
         raise OverlapError("برای این جفت تصمیمی ثبت نشده است که بازگردانده شود.")
     details = pair.decision_details
     workgroup_ids = details.get("workgroups", [])
-    ensure_lists_open(workgroup_ids=workgroup_ids, cycle=pair.cycle)
+    shares = _open_lists(pair.cycle, workgroup_ids)
     versions = details.get("versions", {})
     notes = []
     if details.get("decision") == "merged":
         _undo_merge(details["kept"])
     if "withdrawn" in details:
-        _undo_withdrawal(pair.cycle, details["withdrawn"], versions, notes)
+        _undo_withdrawal(shares, details["withdrawn"], versions, notes)
     if "moved" in details:
-        _undo_reassign(pair.cycle, details["moved"], versions, notes)
-    if workgroup_ids:
-        _bump_versions(pair.cycle, workgroup_ids)
+        _undo_reassign(shares, details["moved"], versions, notes)
+    _bump_versions(shares)
     before = pair.get_state_display()
     pair.state = State.OPEN
     pair.kept = None

@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from programs.importing.projects import import_projects
-from programs.management.commands.import_codes import report
+from programs.importing.results import report
+from workgroups.importing import import_projects
 from workgroups.models import Cycle
 
 

@@ -18,12 +18,14 @@ from karaj_budget.persian import (
     search_key_compact,
 )
 from programs.codes import BUDGET_LINE_LEVEL, normalize_budget_code, normalize_program_code, parse_credit_type
-from programs.models import BudgetCode, ProgramCode
-
-from . import cells
-from .results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
-from .sheets import Column, header_key, read_table_for
-from .units import UnitMatcher
+from programs.importing import cells
+from programs.importing.results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
+from programs.importing.sheets import Column, header_key, read_table_for
+from programs.importing.units import UnitMatcher
+from programs.models import BudgetCode, ProgramCode, Unit
+from workgroups import locks, ranking
+from workgroups.models import AuditEntry, Project, Workgroup
+from workgroups.overlaps.services import overlaps_refresh
 
 COLUMNS = (
     Column("title", "عنوان", ("title", "عنوان پروژه", "نام پروژه", "عنوان پروژه / فعالیت"), required=True),
@@ -108,37 +110,44 @@ def import_projects(fileobj, *, cycle, dry_run=False, user=None) -> ImportResult
         return result
     try:
         with transaction.atomic():
-            importer.write()
-            _audit(user, cycle, result)
+            changed_lists = importer.write()
+            _audit(user, cycle, result, changed_lists)
     except IntegrityError as error:
         result.file_problems.append(
             Problem(None, None, f"ذخیره ناموفق بود و هیچ تغییری ثبت نشد (تداخل با تغییر هم‌زمان): {error}")
         )
         return result
+    except locks.ListLocked as error:
+        result.file_problems.append(Problem(None, None, f"هیچ تغییری ثبت نشد: {error.message}"))
+        return result
     result.written = True
-    # Issue 7: look for overlaps of the imported projects with the rest of the cycle.
-    from workgroups.overlap_services import overlaps_refresh
-
+    # Look for overlaps of the imported projects with the rest of the cycle.
     overlaps_refresh(cycle=cycle, projects=importer.written)
     return result
 
 
-def _audit(user, cycle, result):
-    from workgroups.models import AuditEntry
-
-    AuditEntry.objects.record(
-        actor=user,
-        action="import_projects",
-        summary=f"ورود پروژه‌های پیشنهادی {cycle} از اکسل: {result.summary_fa()}",
-        cycle=cycle,
-        details=result.totals,
-    )
+def _audit(user, cycle, result, changed_lists):
+    """One entry for each list the import changed (its rows), or one for the cycle when it changed
+    none (an import that found everything unchanged is still a recorded act)."""
+    summary = f"ورود پروژه‌های پیشنهادی {cycle} از اکسل: {result.summary_fa()}"
+    if not changed_lists:
+        AuditEntry.objects.record(
+            actor=user, action="import_projects", summary=summary, cycle=cycle, details=result.totals
+        )
+    for workgroup in Workgroup.objects.filter(pk__in=changed_lists):
+        rows = persian_digits(changed_lists[workgroup.pk])
+        AuditEntry.objects.record(
+            actor=user,
+            action="import_projects",
+            summary=f"{summary} ({rows} ردیف در این فهرست)"[:500],
+            workgroup=workgroup,
+            cycle=cycle,
+            details={**result.totals, "rows_in_list": changed_lists[workgroup.pk]},
+        )
 
 
 class _ProjectImport:
     def __init__(self, table, cycle, result, user):
-        from workgroups.models import Project, Unit, Workgroup
-
         self.Project = Project
         self.table = table
         self.cycle = cycle
@@ -210,6 +219,7 @@ class _ProjectImport:
                 continue
             self.compare(item)
             self.items.append(item)
+        self.check_locks()
 
     def parse(self, row):
         values = row.values
@@ -375,8 +385,45 @@ class _ProjectImport:
         outcome.changes = changes
         outcome.status = UPDATED if changes else UNCHANGED
 
+    # --- the lists it changes -----------------------------------------------------------------
+
+    def touched_lists(self):
+        """{workgroup id: [row numbers]} of the lists this file adds to, changes or moves out of."""
+        touched = {}
+        for item in self.items:
+            if item["outcome"].status == UNCHANGED:
+                continue
+            workgroups = {item["workgroup_id"]}
+            if item["old"] is not None:
+                workgroups.add(item["old"]["workgroup_id"])
+            for workgroup_id in workgroups:
+                touched.setdefault(workgroup_id, []).append(item["number"])
+        return touched
+
+    def check_locks(self):
+        """A file that would change a submitted or accepted list is refused as a whole (the preview
+        says which lists and rows); the office returns those lists first."""
+        workgroups = Workgroup.objects.in_bulk(self.touched_lists())
+        for workgroup_id, numbers in sorted(self.touched_lists().items()):
+            reason = locks.list_lock_reason(
+                workgroup=workgroups[workgroup_id], cycle=self.cycle, writer=locks.OFFICE
+            )
+            if reason:
+                rows = "، ".join(persian_digits(number) for number in numbers[:20])
+                more = " و …" if len(numbers) > 20 else ""
+                self.result.file_problems.append(
+                    Problem(None, None, f"{reason} (ردیف‌های {rows}{more} این فهرست را تغییر می‌دهند.)")
+                )
+
     def write(self):
+        """Write every row, inside the caller's transaction, after locking each list it touches:
+        projects moved to another workgroup leave their old ranked list (which closes up), and
+        each list's version goes up. Returns {workgroup id: locked row} of the lists changed."""
         Project = self.Project
+        touched = self.touched_lists()
+        shares = locks.open_lists(
+            workgroups=Workgroup.objects.filter(pk__in=touched), cycle=self.cycle, writer=locks.OFFICE
+        )
         now = timezone.now()
         new, changed = [], []
         creator = self.user if self.user is not None and self.user.is_authenticated else None
@@ -405,11 +452,17 @@ class _ProjectImport:
                 project.title_key = search_key(project.title)
                 project.updated_at = now
                 if item["workgroup_id"] != old["workgroup_id"]:
-                    # Another workgroup's list: the old rank means nothing there.
-                    project.priority = None
+                    # Another workgroup's list: the project leaves the old one (the rest close up)
+                    # and waits unranked in the new one.
+                    stored = Project.objects.get(pk=old["pk"])
+                    ranking.leave_list(stored)
                 changed.append(project)
         Project.objects.bulk_create(new, batch_size=1000)
         self.written = [*new, *changed]
         if changed:
-            names = [*_COMPARED, "title_key", "workgroup_id", "priority", "updated_at"]
+            # Priorities are not written here: only `ranking.leave_list` moves them.
+            names = [*_COMPARED, "title_key", "workgroup_id", "updated_at"]
             Project.objects.bulk_update(changed, [n.removesuffix("_id") for n in names], batch_size=500)
+        for share in shares.values():
+            ranking.bump_version(share)
+        return {workgroup_id: len(numbers) for workgroup_id, numbers in touched.items()}
