@@ -6,13 +6,15 @@ submitted, with the lock's message, and works once the office has returned the l
 then closes up the priorities, raises the list's version and leaves one audit entry per list.
 """
 
+import datetime
+
 import pytest
 
 from tests.programs.workbooks import xlsx
 from workgroups import services, submissions
 from workgroups.importing import import_projects
 from workgroups.locks import ListLocked
-from workgroups.models import AuditEntry, Deadline, Project, RemitRequest, WorkgroupCycle
+from workgroups.models import AuditEntry, Deadline, Meeting, Project, RemitRequest, WorkgroupCycle
 
 PRIORITIES = Deadline.Kind.PRIORITIES
 LOCK_WORDS = "نخست فهرست را به کارگروه بازگردانید"
@@ -221,3 +223,59 @@ def test_the_office_group_keeps_its_rights_when_renamed(client, personas):
     client.force_login(personas["office"])
     assert client.get("/office/").status_code == 200
     assert client.get("/office/overlaps/").status_code == 200
+
+
+def test_adding_a_project_in_the_admin_to_a_submitted_list_is_refused(
+    client, personas, civil, current_cycle, submitted
+):
+    client.force_login(personas["office"])
+    count = Project.objects.count()
+    form = client.get("/admin/workgroups/project/add/").context["adminform"].form
+    data = {name: "" for name in form.fields}
+    data.update(
+        {
+            "cycle": current_cycle.pk,
+            "title": "پروژهٔ افزوده در مدیریت",
+            "proposing_unit": valley(current_cycle).proposing_unit_id,
+            "responsible_deputy": civil.deputy_id,
+            "kind": "new",
+            "requested_amount": "100",
+        }
+    )
+    response = client.post("/admin/workgroups/project/add/", data)
+    assert response.status_code == 200 and LOCK_WORDS in response.content.decode()
+    assert Project.objects.count() == count
+    return_list(submitted, personas["office"])
+    assert client.post("/admin/workgroups/project/add/", data).status_code == 302
+    added = Project.objects.get(title="پروژهٔ افزوده در مدیریت")
+    assert added.workgroup == civil and added.priority is None
+    assert AuditEntry.objects.filter(action="project.create", project=added).count() == 1
+
+
+def test_rejecting_a_remit_request_back_into_a_submitted_list_is_refused(
+    personas, civil, current_cycle, rank_all
+):
+    rank_all(civil, current_cycle)
+    project = valley(current_cycle)
+    remit = services.project_remit_request(project=project, user=personas["head_a"], reason="خارج از حوزه")
+    submission = submissions.submission_submit(
+        workgroup=civil, cycle=current_cycle, kind=PRIORITIES, user=personas["head_a"]
+    )
+    with pytest.raises(ListLocked, match=LOCK_WORDS):
+        services.remit_reject(remit=remit, user=personas["office"])
+    return_list(submission, personas["office"])
+    services.remit_reject(remit=remit, user=personas["office"])
+    project.refresh_from_db()
+    assert project.state == Project.State.PROPOSED and project.priority is None
+
+
+def test_tying_a_meeting_to_a_submitted_list_is_refused(client, personas, civil, current_cycle, submitted):
+    meeting = services.meeting_create(
+        meeting=Meeting(workgroup=civil, cycle=current_cycle, held_on=datetime.date(2027, 11, 20)),
+        user=personas["head_a"],
+    )
+    client.force_login(personas["head_a"])
+    response = client.post(f"/workgroups/civil/meetings/{meeting.pk}/tie/", follow=True)
+    assert "ارسال شده است" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.ranking_version is None
