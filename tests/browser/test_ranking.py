@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from workgroups import ranking
-from workgroups.models import Cycle, Project, Workgroup
+from workgroups.models import Cycle, Project, Workgroup, WorkgroupCycle
 
 PASSWORD = "karaj1399"
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,6 +154,39 @@ def test_cut_line_moves_as_items_move(live_server, page, civil, login):
     page.reload()
     assert cut_position() == after
     expect(item(page, biggest.pk).locator("[data-fit]")).to_have_text("خارج از سقف")
+
+
+def figures(page):
+    """What the page shows of each ranked row: its cumulative request and its place against the ceiling."""
+    return page.eval_on_selector_all(
+        "#ranking > [data-project-id]",
+        "els => els.map(e => [e.querySelector('[data-cumulative]').textContent,"
+        " e.querySelector('[data-fit]').textContent, e.classList.contains('is-below-cutline')])",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ceiling", [0, 600_000])
+def test_the_scripts_figures_after_a_move_are_the_servers(live_server, page, civil, login, ceiling):
+    # The script redraws the running total and the cut line at once, from the ceiling the page was
+    # drawn with; after a reload the server's own figures (ranking.CutLine) must read the same.
+    # A ceiling of 0 is "not set yet": no row is marked inside or outside.
+    WorkgroupCycle.objects.filter(workgroup=civil["workgroup"], cycle=civil["cycle"]).update(
+        credit_ceiling=ceiling
+    )
+    open_list(page, live_server, login)
+    first = civil["order"][0]
+    item(page, first).locator('[data-move="down"]').click()
+    expect_saved(page)
+    drawn_by_the_script = figures(page)
+    page.reload()
+    assert figures(page) == drawn_by_the_script
+    marked = {fit for _cumulative, fit, _below in drawn_by_the_script}
+    if ceiling == 0:
+        assert marked == {""} and not any(below for *_rest, below in drawn_by_the_script)
+        expect(page.locator("[data-no-ceiling]")).to_be_visible()
+    else:
+        assert marked == {"در سقف", "خارج از سقف"}
 
 
 @pytest.mark.django_db(transaction=True)
