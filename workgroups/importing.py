@@ -403,8 +403,9 @@ class _ProjectImport:
     def check_locks(self):
         """A file that would change a submitted or accepted list is refused as a whole (the preview
         says which lists and rows); the office returns those lists first."""
-        workgroups = Workgroup.objects.in_bulk(self.touched_lists())
-        for workgroup_id, numbers in sorted(self.touched_lists().items()):
+        touched = self.touched_lists()
+        workgroups = Workgroup.objects.in_bulk(touched)
+        for workgroup_id, numbers in sorted(touched.items()):
             reason = locks.list_lock_reason(
                 workgroup=workgroups[workgroup_id], cycle=self.cycle, writer=locks.OFFICE
             )

@@ -98,16 +98,6 @@ class CutLine:
     def is_over(self):
         return self.over_ceiling > 0
 
-    def as_json(self):
-        return {
-            "ceiling": self.ceiling,
-            "total": self.total,
-            "fitting_count": self.fitting_count,
-            "cut_position": self.cut_position,
-            "over_ceiling": self.over_ceiling,
-            "room_left": self.room_left,
-        }
-
 
 def running_totals(amounts, ceiling):
     """(`CutLine` after every amount, [`Place` of each]) for a ranked list's requests in order."""
@@ -213,6 +203,16 @@ def leave_list(project):
     write_priorities({project.pk: None, **{pk: priority - 1 for pk, priority in below}})
     project.priority = None
     return before
+
+
+def move_to_list(project, workgroup):
+    """Move `project` to `workgroup`'s list (its responsible deputy follows): it leaves its ranked
+    list, which closes up, and waits unranked in the new one. Returns what `leave_list` returns.
+    The caller holds both lists' locks, raises both versions and saves the project."""
+    positions = leave_list(project)
+    project.workgroup = workgroup
+    project.responsible_deputy_id = workgroup.deputy_id
+    return positions
 
 
 # ---- The head's order ---------------------------------------------------------------------------

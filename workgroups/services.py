@@ -82,8 +82,7 @@ def project_update(*, project, user, by_office=False, changed=()):
     before = {name: getattr(stored, name) for name in _TRACKED}
     moved = target.pk != source.pk
     if moved:
-        ranking.leave_list(project)
-        project.workgroup = target
+        ranking.move_to_list(project, target)
     project.save()
     after = {name: getattr(project, name) for name in _TRACKED}
     differences = {name: [before[name], after[name]] for name in _TRACKED if before[name] != after[name]}
@@ -221,10 +220,8 @@ def remit_accept(*, remit, user, target_workgroup, note=""):
         raise ListInvalid("کارگروه مقصد همان کارگروه فعلی است؛ برای بازگرداندن، درخواست را رد کنید.")
     source = project.workgroup
     shares = locks.open_lists(workgroups=[source, target_workgroup], cycle=project.cycle, writer=locks.OFFICE)
-    project.workgroup = target_workgroup
-    project.responsible_deputy_id = target_workgroup.deputy_id
+    ranking.move_to_list(project, target_workgroup)  # unranked already while awaiting the office
     project.state = Project.State.PROPOSED
-    project.priority = None
     project.save(update_fields=["workgroup", "responsible_deputy", "state", "priority", "updated_at"])
     for share in shares.values():
         ranking.bump_version(share)

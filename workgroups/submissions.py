@@ -41,6 +41,8 @@ from workgroups.models import (
 )
 
 Kind = Deadline.Kind
+# A workgroup's two lists in a cycle, in the order they are due.
+LIST_KINDS = (Kind.PRIORITIES, Kind.CODING)
 # Under this much time left, the countdown turns to the warning colour.
 WARNING_WINDOW = datetime.timedelta(days=3)
 SNAPSHOT_FORMAT = 1
@@ -533,7 +535,7 @@ def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
             dues=dues,
             may_act=may_act,
         )
-        for kind in (Kind.PRIORITIES, Kind.CODING)
+        for kind in LIST_KINDS
     ]
     return {"workgroup": workgroup, "cycle": cycle, "lists": lists, "now": now}
 
@@ -610,7 +612,7 @@ def cycle_overview(*, cycle, now=None):
     rows = []
     for share in shares:
         lists = {}
-        for kind in (Kind.PRIORITIES, Kind.CODING):
+        for kind in LIST_KINDS:
             due = due_date_from(kind, deadlines.get(kind), extensions.get((share.workgroup_id, kind)))
             started = share.coded_count > 0 if kind == Kind.CODING else share.ranked_count > 0
             submission = latest.get((share.workgroup_id, kind))

@@ -380,16 +380,14 @@ def overlap_reassign(*, pair, project, workgroup, user, now=None):
     workgroup_ids = sorted({moved.workgroup_id, workgroup.pk})
     shares = _open_lists(pair.cycle, workgroup_ids)
     moved.refresh_from_db(fields=["priority"])
+    source = moved.workgroup
     undo = {
         "project": moved.pk,
         "workgroup": moved.workgroup_id,
         "responsible_deputy": moved.responsible_deputy_id,
         "to_workgroup": workgroup.pk,
-        "positions": ranking.leave_list(moved),
+        "positions": ranking.move_to_list(moved, workgroup),
     }
-    source = moved.workgroup
-    moved.workgroup = workgroup
-    moved.responsible_deputy_id = workgroup.deputy_id
     moved.save(update_fields=["workgroup", "responsible_deputy", "priority", "updated_at"])
     details = {
         "decision": "reassigned",

@@ -19,12 +19,11 @@ from workgroups.locks import ListError, ListInvalid
 from workgroups.models import Deadline, RemitRequest, Submission, Workgroup
 from workgroups.submissions import STATE_LABELS, ListState
 
-KINDS = (Deadline.Kind.PRIORITIES, Deadline.Kind.CODING)
 # Days shown around the deadlines on the submissions-over-time chart.
 TIMELINE_BEFORE_DAYS = 10
 TIMELINE_AFTER_DAYS = 3
 TIMELINE_MAX_DAYS = 60
-QUEUE_LIMIT = 500
+QUEUE_LIMIT = 200
 
 
 def _filters(request):
@@ -55,7 +54,7 @@ def dashboard_data(request):
         "cycle": cycle,
         "now": now,
         "rows": rows,
-        "deadlines": [deadlines[kind] for kind in KINDS if kind in deadlines],
+        "deadlines": [deadlines[kind] for kind in submissions.LIST_KINDS if kind in deadlines],
         "filters": filters,
         "submissions": shown_submissions,
         "charts": _charts(rows, deadlines, shown_submissions),
@@ -79,7 +78,7 @@ def _charts(rows, deadlines, all_submissions):
     start = max(start, end - datetime.timedelta(days=TIMELINE_MAX_DAYS))
     span = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
     series = []
-    for kind in KINDS:
+    for kind in submissions.LIST_KINDS:
         first = {}
         for submission in all_submissions:
             if submission.kind == kind and submission.workgroup_id not in first:
@@ -122,7 +121,7 @@ def office_dashboard(request):
         "workgroups/office_dashboard.html",
         {
             **data,
-            "kinds": [(kind, Deadline.Kind(kind).label) for kind in KINDS],
+            "kinds": [(kind, Deadline.Kind(kind).label) for kind in submissions.LIST_KINDS],
             "states": list(STATE_LABELS.items()),
             "state_counts": [(STATE_LABELS[s], counts[s]) for s in STATE_LABELS if s in counts],
             "pending_count": pending,
@@ -199,7 +198,7 @@ def office_dashboard_json(request):
                 "coded_count": row.share.coded_count,
                 "requested_amount": row.share.requested or 0,
                 "credit_ceiling": row.share.credit_ceiling,
-                "lists": {kind: _list_json(row.lists[kind]) for kind in KINDS},
+                "lists": {kind: _list_json(row.lists[kind]) for kind in submissions.LIST_KINDS},
             }
             for row in data["rows"]
         ],

@@ -13,7 +13,6 @@ from workgroups.forms import ExtensionForm, ReturnForm
 from workgroups.models import LIST_TITLES, Deadline, Extension, Submission
 from workgroups.overlaps import services as overlap_services
 
-KINDS = (Deadline.Kind.PRIORITIES, Deadline.Kind.CODING)
 # Days shown around the deadlines on the submissions-over-time chart.
 TIMELINE_BEFORE_DAYS = 10
 TIMELINE_AFTER_DAYS = 3
@@ -261,7 +260,7 @@ def extension_create(request, slug):
                 f"{format_jalali_datetime(extension.due_at)} تمدید شد.",
             )
             return redirect("workgroups:office-home")
-    dues = [deadlines.deadline_for(workgroup, cycle, kind) for kind in KINDS]
+    dues = [deadlines.deadline_for(workgroup, cycle, kind) for kind in submissions.LIST_KINDS]
     return render(
         request,
         "workgroups/submission_extension_form.html",
