@@ -177,6 +177,14 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("KARAJ_IMPORT_MAX_UNCOMPRESSE
 IMPORT_MAX_ROWS = int(os.environ.get("KARAJ_IMPORT_MAX_ROWS", 60_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Attachments (پیوست‌ها): stored under MEDIA_ROOT through Django's storage API and served only by
+# the access-checked view (no MEDIA_URL is routed). Backed up with the database (README, "Backups").
+MEDIA_ROOT = Path(os.environ.get("KARAJ_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+ATTACHMENT_MAX_BYTES = int(os.environ.get("KARAJ_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# The most an attached xlsx/docx may declare once unzipped, and its most entries (zip bombs).
+ATTACHMENT_MAX_UNCOMPRESSED = int(os.environ.get("KARAJ_ATTACHMENT_MAX_UNCOMPRESSED", 100 * 1024 * 1024))
+ATTACHMENT_MAX_ENTRIES = 2_000
+
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "budget@karaj.local")
 

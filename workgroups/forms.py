@@ -280,3 +280,9 @@ class OverlapDecisionForm(forms.Form):
         if decision == self.REASSIGN and not data.get("workgroup"):
             self.add_error("workgroup", "کارگروه مقصد را انتخاب کنید.")
         return data
+
+
+class AttachmentForm(forms.Form):
+    """One file to attach; what it is, is judged by its content (workgroups/attachments/files.py)."""
+
+    file = forms.FileField(label="فایل", allow_empty_file=False, max_length=300)

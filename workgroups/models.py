@@ -7,6 +7,7 @@ workgroup, which ranks and codes the projects in its remit for a cycle (fiscal y
 import datetime
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -590,6 +591,10 @@ class Submission(models.Model):
     )
     reviewed_at = models.DateTimeField("زمان بررسی", null=True, blank=True)
     review_reason = models.TextField("دلیل بازگشت", blank=True)
+    # What the municipality's correspondence system (دبیرخانه) gave the letter that sends this list;
+    # recorded by the office, printed on the letter and shown in the export.
+    letter_number = models.CharField("شماره نامه", max_length=64, blank=True)
+    letter_date = models.DateField("تاریخ نامه", null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -672,12 +677,17 @@ def canonical_json(value):
 
 
 def snapshot_checksum(snapshot):
-    """SHA-256 (hex) of the canonical JSON of a snapshot's project list.
+    """SHA-256 (hex) of the canonical JSON of a snapshot's project list and, when it has any, of
+    its attachments (names, sizes and SHA-256 of the files).
 
     Only the list is hashed, not the metadata around it, so the checksum of the live list taken
-    today can be compared with a submission's: equal means "nothing changed since".
+    today can be compared with a submission's: equal means "nothing changed since". A list without
+    attachments hashes as it did before attachments existed, so older submissions still match.
     """
-    return hashlib.sha256(canonical_json(snapshot.get("projects", []))).hexdigest()
+    payload = snapshot.get("projects", [])
+    if snapshot.get("attachments"):
+        payload = {"projects": payload, "attachments": snapshot["attachments"]}
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 class ReminderLog(models.Model):
@@ -806,3 +816,110 @@ class OverlapPair(models.Model):
 
     def other(self, project):
         return self.second if project.pk == self.first_id else self.first
+
+
+def attachment_path(instance, filename):
+    """Where a file is stored: a random name under the upload year, never the uploader's name
+    (which is kept in `Attachment.name` for display only)."""
+    return f"attachments/{timezone.now():%Y}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A file attached to a project, a joint meeting or a workgroup's list (پیوست).
+
+    One nullable foreign key per kind of parent, and a check that exactly one is set: the database
+    keeps every file tied to a row that exists (a generic relation could not), and a new kind of
+    parent (monitoring reports) is one more key and one more branch of the check. A list's own
+    attachments (`share` + `list_kind`) are the enclosures of the letter that sends that list; who
+    may read, add and remove them, and when, is decided in workgroups/attachments/parents.py with
+    the rules of `access.py` and `locks.py`.
+    """
+
+    class Parent(models.TextChoices):
+        PROJECT = "project", "پروژه"
+        MEETING = "meeting", "جلسه مشترک"
+        LIST = "list", "فهرست"
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name="پروژه",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name="جلسه",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    share = models.ForeignKey(
+        WorkgroupCycle,
+        verbose_name="فهرست کارگروه",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    list_kind = models.CharField("نوع فهرست", max_length=16, choices=Deadline.Kind.choices, blank=True)
+    file = models.FileField("فایل", upload_to=attachment_path, max_length=200)
+    name = models.CharField("نام فایل", max_length=200)
+    content_type = models.CharField("نوع محتوا", max_length=100)
+    size = models.PositiveBigIntegerField("اندازه (بایت)")
+    sha256 = models.CharField("چکیده SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="بارگذار",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("زمان بارگذاری", default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "پیوست"
+        verbose_name_plural = "پیوست‌ها"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(project__isnull=False, meeting__isnull=True, share__isnull=True, list_kind="")
+                    | Q(project__isnull=True, meeting__isnull=False, share__isnull=True, list_kind="")
+                    | Q(project__isnull=True, meeting__isnull=True, share__isnull=False)
+                    & Q(list_kind__in=["priorities", "coding"])
+                ),
+                name="attachment_one_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("workgroups:attachment-download", args=[self.pk])
+
+    @property
+    def parent_kind(self):
+        if self.project_id:
+            return self.Parent.PROJECT
+        if self.meeting_id:
+            return self.Parent.MEETING
+        return self.Parent.LIST
+
+    @property
+    def extension(self):
+        return ATTACHMENT_EXTENSIONS.get(self.content_type, "")
+
+
+# The types an attachment may be (checked by content in workgroups/attachments/files.py).
+ATTACHMENT_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from karaj_budget.jalali import format_jalali_datetime, persian_digits
 from karaj_budget.persian import normalize_text
 from workgroups import access, locks, ranking
+from workgroups.attachments import services as attachment_services
 from workgroups.coding import check_every_project_coded
 from workgroups.deadlines import (
     DueDate,
@@ -34,6 +35,7 @@ from workgroups.models import (
     AuditEntry,
     Deadline,
     Extension,
+    Meeting,
     Project,
     Submission,
     WorkgroupCycle,
@@ -158,6 +160,13 @@ def list_snapshot(*, workgroup, cycle, kind, projects=None):
         "credit_ceiling": share.credit_ceiling if share else None,
         "requested_total": sum(item["requested_amount"] for item in items),
         "projects": items,
+        # The files of the list, its meetings and its projects, with their SHA-256 (in the checksum).
+        "attachments": attachment_services.list_attachments_snapshot(
+            share=share,
+            kind=kind,
+            meetings=Meeting.objects.filter(workgroup=workgroup, cycle=cycle),
+            project_ids=[project.pk for project in projects],
+        ),
     }
 
 

@@ -4,6 +4,7 @@ the names (`<noun>-<verb>`) are what templates and tests reverse."""
 from django.urls import include, path
 
 from workgroups.views import (
+    attachments,
     coding,
     exports,
     home,
@@ -37,6 +38,7 @@ workgroup_patterns = [
     path("submissions/", submissions.submission_list, name="submission-list"),
     path("submissions/<slug:kind>/submit/", submissions.submission_submit, name="submission-submit"),
     path("extensions/new/", submissions.extension_create, name="extension-create"),
+    path("lists/<slug:kind>/attachments/", attachments.list_attachments, name="list-attachments"),
 ]
 
 # The budget office's own pages.
@@ -64,6 +66,11 @@ urlpatterns = [
     path("submissions/<int:pk>/accept/", submissions.submission_accept, name="submission-accept"),
     path("submissions/<int:pk>/return/", submissions.submission_return, name="submission-return"),
     path("codes/<slug:scheme>/search/", coding.code_search, name="code-search"),
+    # Attachments: files follow their parent's access (workgroups/attachments/parents.py).
+    path("projects/<int:pk>/attachments/", attachments.project_attachments, name="project-attachments"),
+    path("meetings/<int:pk>/attachments/", attachments.meeting_attachments, name="meeting-attachments"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment-download"),
+    path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment-delete"),
     path("workgroups/<slug:slug>/", include(workgroup_patterns)),
     path("office/", include(office_patterns)),
 ]

@@ -5,16 +5,27 @@ anonymous users are sent to the login page.
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from workgroups import submissions
-from workgroups.models import Cycle, OverlapPair, Project, Submission, Workgroup
+from workgroups.models import Attachment, Cycle, Meeting, OverlapPair, Project, Submission, Workgroup
 
 LOGIN = "/accounts/login/"
 
 
+def attach(**parent):
+    attachment = Attachment(
+        **parent, name="پیوست.pdf", content_type="application/pdf", size=6, sha256="0" * 64
+    )
+    attachment.file.save("x.pdf", ContentFile(b"%PDF-\n"), save=False)
+    attachment.save()
+    return attachment.pk
+
+
 @pytest.fixture
-def targets(personas):
+def targets(personas, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     cycle = Cycle.objects.current()
     # District 1's valley project, reviewed by the civil workgroup (head_a's).
     civil_project = Project.objects.get(cycle=cycle, title__startswith="ساماندهی دره وسیه")
@@ -27,7 +38,14 @@ def targets(personas):
         user=personas["head_a"],
     )
     overlap = OverlapPair.objects.filter(cycle=cycle).first()
+    civil_meeting = Meeting.objects.create(
+        workgroup=Workgroup.objects.get(slug="civil"), cycle=cycle, held_on="2019-12-01"
+    )
     return {
+        "civil_meeting": civil_meeting.pk,
+        "civil_project_file": attach(project=civil_project),
+        "transport_project_file": attach(project=transport_project),
+        "civil_meeting_file": attach(meeting=civil_meeting),
         "overlap": overlap.pk,
         "civil_project": civil_project.pk,
         "transport_project": transport_project.pk,
@@ -250,6 +268,33 @@ MATRIX += [
     ("workgroups:code-search", {"scheme": "program"}, EVERYONE_SIGNED_IN),
 ]
 
+# Attachments follow their parent exactly: a project's files are read by whoever reads the project,
+# a meeting's and a list's by whoever reads the workgroup; the upload page is the list of files.
+PROJECT_READERS = {
+    "anon": 302,
+    "head_a": 200,
+    "member_a": 200,
+    "head_b": 404,
+    "office": 200,
+    "expert": 200,
+    "stranger": 404,
+    "admin": 200,
+}
+MATRIX += [
+    ("workgroups:project-attachments", "civil_project", PROJECT_READERS),
+    ("workgroups:attachment-download", "civil_project_file", PROJECT_READERS),
+    (
+        "workgroups:attachment-download",
+        "transport_project_file",
+        {"head_a": 404, "member_a": 404, "head_b": 200, "expert": 404, "office": 200, "stranger": 404},
+    ),
+    ("workgroups:meeting-attachments", "civil_meeting", CIVIL_ONLY),
+    ("workgroups:attachment-download", "civil_meeting_file", CIVIL_ONLY),
+    ("workgroups:list-attachments", {"slug": "civil", "kind": "priorities"}, CIVIL_ONLY),
+    ("workgroups:list-attachments", {"slug": "civil", "kind": "coding"}, CIVIL_ONLY),
+    ("workgroups:attachment-delete", "civil_meeting_file", {"anon": 302, "head_a": 405, "head_b": 405}),
+]
+
 CASES = [
     (name, key, persona, status)
     for name, key, expectations in MATRIX
@@ -394,3 +439,19 @@ def test_coding_steps_refused(client, personas, targets, step, persona, expected
     project = Project.objects.get(pk=pk)
     assert project.program_code_id is None and project.budget_code_id is None
     assert not Submission.objects.filter(kind="coding").exists()
+
+
+# Removing a file is POST-only and follows the parent's write rule: another workgroup's file is 404,
+# a read-only role's attempt 403, and the file stays.
+@pytest.mark.parametrize("target", ["civil_meeting_file", "civil_project_file"])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anon", 302), ("member_a", 403), ("head_b", 404), ("stranger", 404)],
+)
+def test_attachment_delete_refused(client, personas, targets, target, persona, expected):
+    url = reverse("workgroups:attachment-delete", args=[targets[target]])
+    if persona != "anon":
+        client.force_login(personas[persona])
+    response = client.post(url)
+    assert response.status_code == expected, f"{persona} POST {url}"
+    assert Attachment.objects.filter(pk=targets[target]).exists()
