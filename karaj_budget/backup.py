@@ -11,12 +11,17 @@ file back the same way, after checking it is an intact SQLite database of this a
 
 A backup's kind is recognised from its first bytes, so a PostgreSQL dump is never fed to
 SQLite or the other way round.
+
+Uploaded files (attachments under MEDIA_ROOT) go into a tar archive beside the database backup,
+named after it with `.files.tar` appended. A restore that finds the archive replaces MEDIA_ROOT
+with its content (extracted aside first, then swapped in); without it, the files are left alone.
 """
 
 import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -30,6 +35,9 @@ SQLITE = "sqlite"
 _MAGIC = {POSTGRESQL: b"PGDMP", SQLITE: b"SQLite format 3\x00"}
 _SUFFIX = {POSTGRESQL: ".dump", SQLITE: ".sqlite3"}
 _LABEL = {POSTGRESQL: "PostgreSQL", SQLITE: "SQLite"}
+FILES_SUFFIX = ".files.tar"
+# Inside the files archive, everything lives under this folder.
+_FILES_ROOT = "media"
 
 
 class BackupError(Exception):
@@ -86,7 +94,67 @@ def backup(path, alias="default"):
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
+    # After the database: every file a backed-up row names was uploaded before, so it is in here.
+    _files_backup(Path(settings.MEDIA_ROOT), files_archive_path(path))
     return path
+
+
+def files_archive_path(path):
+    """Where the uploaded files of the database backup at `path` are (or go)."""
+    return Path(f"{path}{FILES_SUFFIX}")
+
+
+def count_files(archive):
+    with tarfile.open(archive) as tar:
+        return sum(1 for member in tar.getmembers() if member.isfile())
+
+
+def _files_backup(media_root, archive):
+    fd, partial = tempfile.mkstemp(prefix=f".{archive.name}.", suffix=".partial", dir=archive.parent)
+    os.close(fd)
+    try:
+        with tarfile.open(partial, "w") as tar:
+            if media_root.is_dir():
+                tar.add(media_root, arcname=_FILES_ROOT)
+            else:  # nothing uploaded yet: an empty archive still says "no files" on restore
+                folder = tarfile.TarInfo(_FILES_ROOT)
+                folder.type, folder.mode = tarfile.DIRTYPE, 0o700
+                tar.addfile(folder)
+        os.replace(partial, archive)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+
+
+def _files_check(archive):
+    try:
+        with tarfile.open(archive) as tar:
+            members = tar.getmembers()
+    except (tarfile.TarError, OSError) as error:
+        raise BackupError(f"{archive} is not a readable files archive: {error}.") from error
+    for member in members:
+        inside = member.name == _FILES_ROOT or member.name.startswith(f"{_FILES_ROOT}/")
+        if not inside or ".." in Path(member.name).parts or not (member.isfile() or member.isdir()):
+            raise BackupError(f"{archive} holds {member.name!r}, which a files backup never does.")
+
+
+def _files_restore(archive, media_root):
+    media_root = Path(media_root)
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{media_root.name}.restore.", dir=media_root.parent))
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(staging, filter="data")
+        old = media_root.with_name(f".{media_root.name}.replaced")
+        if old.exists():
+            shutil.rmtree(old)
+        if media_root.exists():
+            media_root.rename(old)
+        (staging / _FILES_ROOT).rename(media_root)
+        if old.exists():
+            shutil.rmtree(old)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def check(path, alias="default"):
@@ -103,6 +171,8 @@ def check(path, alias="default"):
             raise BackupError(f"{path} is a pg_dump archive, but not of this app's database.")
     else:
         _sqlite_check(path)
+    if files_archive_path(path).exists():
+        _files_check(files_archive_path(path))
 
 
 def restore(path, alias="default"):
@@ -128,6 +198,8 @@ def restore(path, alias="default"):
         )
     else:
         _sqlite_copy(path, settings.DATABASES[alias]["NAME"])
+    if files_archive_path(path).exists():
+        _files_restore(files_archive_path(path), settings.MEDIA_ROOT)
 
 
 def _sqlite_connect(name, *, read_only=False):

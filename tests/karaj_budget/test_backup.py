@@ -5,11 +5,13 @@ own, as an operator (or cron) would: an SQLite file always, and a PostgreSQL dat
 suite runs on PostgreSQL and pg_dump is installed.
 """
 
+import io
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import uuid
 from pathlib import Path
 
@@ -23,27 +25,45 @@ SETUP = """
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 User.objects.create_user("kept", password="x")
 Group.objects.create(name="کارگروه نمونه")
+default_storage.save("attachments/2026/kept.pdf", ContentFile(b"%PDF-kept"))
 """
 
 CHANGE = """
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 User.objects.filter(username="kept").delete()
 Group.objects.filter(name="کارگروه نمونه").delete()
 User.objects.create_user("written-after-the-backup", password="x")
+default_storage.delete("attachments/2026/kept.pdf")
+default_storage.save("attachments/2026/after.pdf", ContentFile(b"%PDF-after"))
 """
 
+# The uploaded files are part of what a backup brings back (with their bytes).
 SHOW = """
+from pathlib import Path
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 users = sorted(User.objects.values_list("username", flat=True))
-print(users, sorted(Group.objects.values_list("name", flat=True)))
+root = Path(settings.MEDIA_ROOT)
+files = sorted((str(p.relative_to(root)), p.read_bytes()) for p in root.rglob("*") if p.is_file())
+print(users, sorted(Group.objects.values_list("name", flat=True)), files)
 """
 
 
-def env_for(database_url):
-    env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+def env_for(database_url, media_root=None):
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "KARAJ_MEDIA_ROOT"))
+    }
     env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="karaj_budget.settings")
+    if media_root is not None:
+        env["KARAJ_MEDIA_ROOT"] = str(media_root)
     return env
 
 
@@ -75,10 +95,12 @@ def round_trip(env, backup_file):
     django(env, SETUP)
     before = django(env, SHOW)
     assert "'kept'" in before
+    assert "kept.pdf" in before
 
     backed_up = manage(env, "backup_db", "--output", str(backup_file))
     assert backed_up.returncode == 0, backed_up.stderr
     assert f"Backup written: {backup_file}" in backed_up.stdout
+    assert f"Files written: {backup_file}.files.tar (1 files)" in backed_up.stdout
 
     django(env, CHANGE)
     assert django(env, SHOW) != before
@@ -93,17 +115,19 @@ def round_trip(env, backup_file):
 
     restored = manage(env, "restore_db", "--no-input", str(backup_file))
     assert restored.returncode == 0, restored.stderr
+    assert "Restored 1 uploaded files" in restored.stdout
     assert django(env, SHOW) == before
 
 
 def test_sqlite_round_trip(tmp_path):
     database = tmp_path / "live.sqlite3"
-    round_trip(env_for(f"sqlite:///{database}"), tmp_path / "backups" / "karaj.sqlite3")
+    env = env_for(f"sqlite:///{database}", tmp_path / "media")
+    round_trip(env, tmp_path / "backups" / "karaj.sqlite3")
 
 
 def test_sqlite_backup_while_the_app_is_writing_is_a_consistent_snapshot(tmp_path):
     database = tmp_path / "live.sqlite3"
-    env = env_for(f"sqlite:///{database}")
+    env = env_for(f"sqlite:///{database}", tmp_path / "media")
     django(env, SETUP)
     backup_file = tmp_path / "during-write.sqlite3"
 
@@ -156,7 +180,7 @@ def scratch_postgres():
 
 
 def test_postgresql_round_trip(scratch_postgres, tmp_path):
-    round_trip(env_for(scratch_postgres), tmp_path / "karaj.dump")
+    round_trip(env_for(scratch_postgres, tmp_path / "media"), tmp_path / "karaj.dump")
 
 
 # ---- Refusals (in the test process: nothing is written) ---------------------------------------
@@ -182,3 +206,19 @@ def test_restore_refuses_a_backup_of_the_other_kind_of_database(tmp_path, settin
 
     with pytest.raises(CommandError, match=expected):
         call_command("restore_db", str(other), "--no-input")
+
+
+def test_restore_refuses_a_files_archive_that_would_write_outside_the_media_folder(tmp_path):
+    database = tmp_path / "live.sqlite3"
+    env = env_for(f"sqlite:///{database}", tmp_path / "media")
+    django(env, SETUP)
+    backup_file = tmp_path / "karaj.sqlite3"
+    assert manage(env, "backup_db", "--output", str(backup_file)).returncode == 0
+    with tarfile.open(f"{backup_file}.files.tar", "w") as tar:
+        evil = tarfile.TarInfo("media/../../escaped.txt")
+        evil.size = 3
+        tar.addfile(evil, io.BytesIO(b"bad"))
+    refused = manage(env, "restore_db", "--no-input", str(backup_file))
+    assert refused.returncode != 0
+    assert "which a files backup never does" in refused.stderr
+    assert not (tmp_path / "escaped.txt").exists()

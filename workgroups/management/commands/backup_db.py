@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = (
         "Back up the whole database to one file: pg_dump's custom format for PostgreSQL, a copy made "
         "with SQLite's online backup for SQLite. Safe while the app runs. Without --output, writes "
-        "KARAJ_BACKUP_DIR/karaj-budget-<date>-<time>.dump (or .sqlite3). Restore with restore_db."
+        "KARAJ_BACKUP_DIR/karaj-budget-<date>-<time>.dump (or .sqlite3), and the uploaded files "
+        "(MEDIA_ROOT) beside it as <that name>.files.tar. Restore with restore_db."
     )
 
     def add_arguments(self, parser):
@@ -19,3 +20,5 @@ class Command(BaseCommand):
         except backup.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Backup written: {path} ({path.stat().st_size:,} bytes)")
+        archive = backup.files_archive_path(path)
+        self.stdout.write(f"Files written: {archive} ({backup.count_files(archive):,} files)")

@@ -8,6 +8,7 @@ class Command(BaseCommand):
         "Replace the whole database with a backup made by backup_db. Everything written since the "
         "backup is lost. PostgreSQL restores in one transaction (all or nothing). Stop the app "
         "servers first, and run `migrate` afterwards if the code is newer than the backup. "
+        "The uploaded files are replaced too when <file>.files.tar lies beside the backup. "
         "--dry-run only checks that the file is an intact backup for this database."
     )
 
@@ -37,3 +38,10 @@ class Command(BaseCommand):
         except backup.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Restored the database from {file}.")
+        archive = backup.files_archive_path(file)
+        if archive.exists():
+            self.stdout.write(f"Restored {backup.count_files(archive):,} uploaded files from {archive}.")
+        else:
+            self.stdout.write(
+                f"No {archive.name} beside the backup: the uploaded files were left as they are."
+            )
