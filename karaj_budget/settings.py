@@ -177,6 +177,9 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("KARAJ_IMPORT_MAX_UNCOMPRESSE
 IMPORT_MAX_ROWS = int(os.environ.get("KARAJ_IMPORT_MAX_ROWS", 60_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# The address people use, for links printed on paper (the letter's QR code opens the verify page).
+SITE_URL = os.environ.get("KARAJ_SITE_URL", "http://127.0.0.1:8000")
+
 # Attachments (پیوست‌ها): stored under MEDIA_ROOT through Django's storage API and served only by
 # the access-checked view (no MEDIA_URL is routed). Backed up with the database (README, "Backups").
 MEDIA_ROOT = Path(os.environ.get("KARAJ_MEDIA_ROOT") or BASE_DIR / "var" / "media")

@@ -20,7 +20,7 @@ from django.http import Http404
 
 from karaj_budget.persian import to_ascii_digits
 from programs.models import Unit
-from workgroups.models import Cycle, Membership, Project, UnitExpert, Workgroup
+from workgroups.models import Cycle, Membership, Project, Submission, UnitExpert, Workgroup
 
 OFFICE_PERMISSION = "workgroups.budget_office"
 
@@ -206,6 +206,18 @@ def get_project_for_user(user, pk, *, write=False):
     if write and not can_edit_project(user, project):
         raise PermissionDenied("شما اجازه ویرایش این پروژه را ندارید.")
     return project
+
+
+def get_submission_for_user(user, pk):
+    """A submission, for whoever may see its workgroup (another workgroup's answers 404 like the
+    workgroup itself): its page, its letter."""
+    rows = Submission.objects.select_related("workgroup__deputy", "cycle", "submitted_by", "reviewed_by")
+    try:
+        submission = rows.get(pk=pk)
+    except (Submission.DoesNotExist, ValueError):
+        raise Http404("ارسال یافت نشد.") from None
+    get_workgroup_for_user(user, submission.workgroup.slug)
+    return submission
 
 
 # ---- The cycle of a request ---------------------------------------------------------------------

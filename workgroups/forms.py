@@ -286,3 +286,10 @@ class AttachmentForm(forms.Form):
     """One file to attach; what it is, is judged by its content (workgroups/attachments/files.py)."""
 
     file = forms.FileField(label="فایل", allow_empty_file=False, max_length=300)
+
+
+class LetterNumberForm(forms.Form):
+    """The number and Jalali date the correspondence system (دبیرخانه) gave a submission's letter."""
+
+    letter_number = PersianTextField(label="شماره نامه", max_length=64)
+    letter_date = JalaliDateField(label="تاریخ نامه")

@@ -105,6 +105,29 @@ def running_totals(amounts, ceiling):
     return line, [line.add(amount) for amount in amounts]
 
 
+def snapshot_rows(items, ceiling):
+    """A snapshot's items with the running total and cut line of `CutLine` (the ranked ones;
+    projects without a position follow, outside the running total): the submission page and the
+    letter show the same line."""
+    line = CutLine(ceiling)
+    rows = []
+    for item in items:
+        if item["position"] is None:
+            rows.append({**item, "running_total": None, "cutline": False, "below": False})
+            continue
+        place = line.add(item["requested_amount"])
+        below = place.fits is False
+        rows.append(
+            {
+                **item,
+                "running_total": place.cumulative,
+                "cutline": below and line.cut_position == place.position,
+                "below": below,
+            }
+        )
+    return rows
+
+
 # ---- Parsing a requested order ------------------------------------------------------------------
 
 

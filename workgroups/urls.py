@@ -8,6 +8,7 @@ from workgroups.views import (
     coding,
     exports,
     home,
+    letters,
     meetings,
     office,
     overlaps,
@@ -65,6 +66,9 @@ urlpatterns = [
     path("submissions/<int:pk>/", submissions.submission_detail, name="submission-detail"),
     path("submissions/<int:pk>/accept/", submissions.submission_accept, name="submission-accept"),
     path("submissions/<int:pk>/return/", submissions.submission_return, name="submission-return"),
+    path("submissions/<int:pk>/letter.pdf", letters.submission_letter, name="submission-letter"),
+    path("submissions/<int:pk>/letter/number/", letters.letter_number, name="submission-letter-number"),
+    path("submissions/<int:pk>/verify/<str:checksum>/", letters.submission_verify, name="submission-verify"),
     path("codes/<slug:scheme>/search/", coding.code_search, name="code-search"),
     # Attachments: files follow their parent's access (workgroups/attachments/parents.py).
     path("projects/<int:pk>/attachments/", attachments.project_attachments, name="project-attachments"),

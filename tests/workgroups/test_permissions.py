@@ -293,6 +293,15 @@ MATRIX += [
     ("workgroups:list-attachments", {"slug": "civil", "kind": "priorities"}, CIVIL_ONLY),
     ("workgroups:list-attachments", {"slug": "civil", "kind": "coding"}, CIVIL_ONLY),
     ("workgroups:attachment-delete", "civil_meeting_file", {"anon": 302, "head_a": 405, "head_b": 405}),
+    # The letter: whoever reads the submission downloads it; the office records its number (POST)
+    # and is the one the QR code's verify page is for.
+    ("workgroups:submission-letter", "civil_submission", CIVIL_ONLY),
+    (
+        "workgroups:submission-letter-number",
+        "civil_submission",
+        {"anon": 302, "head_a": 403, "member_a": 403, "head_b": 403, "office": 405, "stranger": 403},
+    ),
+    ("workgroups:submission-verify", {"pk": "civil_submission", "checksum": "0" * 64}, OFFICE_ONLY),
 ]
 
 CASES = [

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import format_jalali_datetime
 from workgroups import access, deadlines, locks, ranking, submissions
-from workgroups.forms import ExtensionForm, ReturnForm
+from workgroups.forms import ExtensionForm, LetterNumberForm, ReturnForm
 from workgroups.models import LIST_TITLES, Deadline, Extension, Submission
 from workgroups.overlaps import services as overlap_services
 
@@ -90,41 +90,10 @@ def submission_submit(request, slug, kind):
 # ---- One submission -----------------------------------------------------------------------------
 
 
-def _submission_for_user(user, pk):
-    submission = get_object_or_404(
-        Submission.objects.select_related("workgroup", "cycle", "submitted_by", "reviewed_by"), pk=pk
-    )
-    # Another workgroup's submission answers 404 like the workgroup itself.
-    access.get_workgroup_for_user(user, submission.workgroup.slug)
-    return submission
-
-
-def _with_running_total(items, ceiling):
-    """The snapshot's items with the running total and cut line of `ranking.CutLine` (the ranked
-    ones; projects without a position follow, outside the running total)."""
-    line = ranking.CutLine(ceiling)
-    rows = []
-    for item in items:
-        if item["position"] is None:
-            rows.append({**item, "running_total": None, "cutline": False, "below": False})
-            continue
-        place = line.add(item["requested_amount"])
-        below = place.fits is False
-        rows.append(
-            {
-                **item,
-                "running_total": place.cumulative,
-                "cutline": below and line.cut_position == place.position,
-                "below": below,
-            }
-        )
-    return rows
-
-
 @login_required
 def submission_detail(request, pk):
     """The frozen snapshot, its checksum, a diff against the previous submission, and the review."""
-    submission = _submission_for_user(request.user, pk)
+    submission = access.get_submission_for_user(request.user, pk)
     previous = (
         Submission.objects.filter(
             workgroup=submission.workgroup,
@@ -145,13 +114,19 @@ def submission_detail(request, pk):
         {
             "submission": submission,
             "workgroup": submission.workgroup,
-            "items": _with_running_total(submission.projects, submission.snapshot.get("credit_ceiling")),
+            "items": ranking.snapshot_rows(submission.projects, submission.snapshot.get("credit_ceiling")),
             "previous": previous,
             "diff": submissions.submission_diff(previous, submission) if previous else None,
             "verified": submission.verify(),
             "matches_current": current == submission.checksum,
             "is_office": is_office,
             "return_form": ReturnForm() if is_office else None,
+            "letter_form": LetterNumberForm(
+                initial={"letter_number": submission.letter_number, "letter_date": submission.letter_date}
+            )
+            if is_office
+            else None,
+            "attachments": submission.snapshot.get("attachments", []),
             # A warning, not a block: the office decides the pairs on the overlap queue.
             "open_overlaps": list(
                 overlap_services.open_pairs_touching(submission.workgroup, submission.cycle)
