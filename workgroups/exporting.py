@@ -19,7 +19,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from karaj_budget.jalali import format_jalali_datetime, persian_digits
+from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
+from workgroups.attachments import services as attachment_services
 from workgroups.deadlines import format_duration_fa
 from workgroups.models import (
     AuditEntry,
@@ -241,6 +242,9 @@ def _describe_submission(submission):
         text += f"، با {format_duration_fa(submission.late_by)} تأخیر"
     if submission.reviewed_at is not None:
         text += f"؛ بررسی {format_jalali_datetime(submission.reviewed_at)}"
+    if submission.letter_number:
+        date = f" مورخ {format_jalali_date(submission.letter_date)}" if submission.letter_date else ""
+        text += f"؛ نامه شماره {persian_digits(submission.letter_number)}{date}"
     return text
 
 
@@ -383,7 +387,10 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
             if sheet is not None:
                 writers[sheet].append(row)
                 written[sheet] += 1
-    for pk, states in submission_states(cycle, workgroups, latest=latest, live=live.checksums()).items():
+    # A list with attachments hashes them too (models.snapshot_checksum): ask the list itself then.
+    with_files = attachment_services.workgroups_with_attachments(cycle)
+    checksums = {pk: value for pk, value in live.checksums().items() if pk not in with_files}
+    for pk, states in submission_states(cycle, workgroups, latest=latest, live=checksums).items():
         summaries[pk].update(states)
     last_column = get_column_letter(len(COLUMNS))
     for sheet, rows in written.items():

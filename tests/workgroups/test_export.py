@@ -1,14 +1,17 @@
 """The exported workbook, read back with openpyxl: what the budget office opens in Excel."""
 
+import datetime
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from openpyxl import load_workbook
 
 from programs.models import Unit
 from workgroups.exporting import build_workbook
-from workgroups.models import Cycle, Project, Workgroup
+from workgroups.letters.numbers import submission_record_letter
+from workgroups.models import Attachment, Cycle, Project, Workgroup, WorkgroupCycle
 
 HOSTILE_TITLES = ['=HYPERLINK("http://x")', "==1", "+۱۲۳", "-۵۰۰ تعدیل", "@SUM(A1)", "<b>پررنگ</b>"]
 
@@ -261,3 +264,30 @@ def test_live_checksum_taken_while_exporting_equals_the_submission_mechanisms(cy
     assert cover_row(export(cycle, workgroup=civil), civil.name)[9] == "مطابق با آخرین ارسال"
     Project.objects.filter(pk=projects[3].pk).update(total_estimate=1)
     assert cover_row(export(cycle), civil.name)[9] == "تغییر پس از ارسال"
+
+
+def test_cover_shows_the_letter_number_and_matches_a_list_with_attachments(
+    cycle, personas, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    civil = Workgroup.objects.get(slug="civil")
+    share = WorkgroupCycle.objects.get(workgroup=civil, cycle=cycle)
+    attachment = Attachment(
+        share=share,
+        list_kind="coding",
+        name="صورتجلسه.pdf",
+        content_type="application/pdf",
+        size=6,
+        sha256="a" * 64,
+    )
+    attachment.file.save("x.pdf", ContentFile(b"%PDF-\n"), save=False)
+    attachment.save()
+    accepted = accept_coded_list(civil, cycle, personas["head_a"])
+    assert accepted.snapshot["attachments"]  # the checksum covers the file
+    submission_record_letter(
+        submission=accepted, number="9812/450", date=datetime.date(2019, 12, 7), user=personas["office"]
+    )
+    row = cover_row(export(cycle), civil.name)
+    assert "نامه شماره ۹۸۱۲/۴۵۰ مورخ ۱۳۹۸/۰۹/۱۶" in row[7]
+    assert row[8] == accepted.checksum
+    assert row[9] == "مطابق با فهرست پذیرفته‌شده"

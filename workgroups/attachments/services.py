@@ -123,3 +123,12 @@ def list_attachments_snapshot(*, share, kind, meetings, project_ids):
         }
         for row in rows.order_by("pk")
     ]
+
+
+def workgroups_with_attachments(cycle):
+    """Ids of the workgroups whose lists in `cycle` have any attachment (their own, their meetings'
+    or their projects'), whose checksums therefore cover files too."""
+    rows = Attachment.objects.filter(
+        Q(share__cycle=cycle) | Q(meeting__cycle=cycle) | Q(project__cycle=cycle)
+    ).values_list("share__workgroup_id", "meeting__workgroup_id", "project__workgroup_id")
+    return {pk for row in rows for pk in row if pk is not None}
