@@ -293,3 +293,7 @@ class LetterNumberForm(forms.Form):
 
     letter_number = PersianTextField(label="شماره نامه", max_length=64)
     letter_date = JalaliDateField(label="تاریخ نامه")
+
+    def clean_letter_number(self):
+        # Stored with ASCII digits like every code and number (shown with Persian digits).
+        return to_ascii_digits(self.cleaned_data["letter_number"])
