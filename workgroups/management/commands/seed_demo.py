@@ -10,6 +10,7 @@ from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits
 from programs.models import BudgetCode, ProgramCode, Unit
 from workgroups import demo_data
 from workgroups.access import ensure_budget_office_group
+from workgroups.demo_history import seed_history
 from workgroups.models import Cycle, Deadline, Membership, Project, UnitExpert, Workgroup, WorkgroupCycle
 from workgroups.overlaps.services import overlaps_refresh
 
@@ -20,10 +21,19 @@ DEMO_JUSTIFICATION = "نیازسنجی در جلسه مشترک کارگروه �
 class Command(BaseCommand):
     help = (
         "Load the demo organisation, code tables, the 1399 cycle, a current demo cycle and the demo "
-        "accounts (password karaj1399). Safe to run again: existing rows are kept, nothing is duplicated."
+        "accounts (password karaj1399), and the 1399 round as it happened (both lists of every workgroup "
+        "submitted with meetings, papers and letter numbers, and accepted). Safe to run again: existing "
+        "rows are kept, nothing is duplicated."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Leave the 1399 round unsubmitted (the test suite plays it itself).",
+        )
+
+    def handle(self, *args, no_history=False, **options):
         with transaction.atomic():
             deputies = self.seed_units()
             workgroups = self.seed_workgroups(deputies)
@@ -51,9 +61,13 @@ class Command(BaseCommand):
             self.seed_accounts(workgroups)
             for cycle in (historical, demo):
                 overlaps_refresh(cycle=cycle)
+            sent = 0
+            if not no_history:
+                sent = seed_history(cycle=historical, office=get_user_model().objects.get(username="office"))
         self.stdout.write(
             f"seed_demo: {len(workgroups)} workgroups, {created} new projects; "
-            f"current cycle {demo.fiscal_year}, historical cycle {historical.fiscal_year}."
+            f"current cycle {demo.fiscal_year}, historical cycle {historical.fiscal_year} "
+            f"({sent} new submissions)."
         )
 
     def seed_units(self):
