@@ -21,7 +21,7 @@ from karaj_budget.admin_tools import (
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
 from programs.importing.admin import SpreadsheetImportMixin, UploadForm
 from workgroups import locks, services
-from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm
+from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectRefField
 from workgroups.importing import COLUMNS, EXAMPLE, import_projects
 from workgroups.locks import ListError
 from workgroups.models import (
@@ -44,6 +44,8 @@ from workgroups.models import (
 class LockCheckedProjectForm(forms.ModelForm):
     """Says on the form, before saving, when the project's list (or the one it would move to) is
     frozen; the save itself checks again inside its transaction."""
+
+    ref = ProjectRefField()
 
     def clean(self):
         cleaned = super().clean()

@@ -18,9 +18,26 @@ from karaj_budget.form_fields import (
     PersianTextField,
 )
 from karaj_budget.jalali import persian_digits
-from karaj_budget.persian import normalize_text, to_ascii_digits
+from karaj_budget.persian import PersianInputError, normalize_text, to_ascii_digits
 from programs.models import Unit
-from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup
+from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup, clean_project_ref
+
+
+class ProjectRefField(forms.CharField):
+    """A unit's own reference, stored as the import stores it (`models.clean_project_ref`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", Project._meta.get_field("ref").verbose_name)
+        kwargs.setdefault("help_text", Project._meta.get_field("ref").help_text)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"dir": "ltr"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return clean_project_ref(super().to_python(value))
+        except PersianInputError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
 
 
 class ProjectForm(forms.ModelForm):
@@ -35,6 +52,7 @@ class ProjectForm(forms.ModelForm):
     requested_amount = AmountField(label="اعتبار درخواستی (میلیون ریال)")
     total_estimate = AmountField(label="برآورد کل (میلیون ریال)", required=False)
     physical_progress = PercentField(label="پیشرفت فیزیکی (درصد)", required=False)
+    ref = ProjectRefField()
 
     class Meta:
         model = Project
@@ -51,9 +69,11 @@ class ProjectForm(forms.ModelForm):
             "ref",
         ]
 
-    def __init__(self, *args, fiscal_year, **kwargs):
+    def __init__(self, *args, fiscal_year, unit=None, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_deputy"].queryset = Unit.objects.deputies().valid_in(fiscal_year)
+        # A new proposal is checked against the unit's others in the cycle (see `clean`).
+        self.unit, self.cycle = unit, cycle
 
     def clean_requested_amount(self):
         amount = self.cleaned_data["requested_amount"]
@@ -65,7 +85,29 @@ class ProjectForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("kind") == Project.Kind.NEW and cleaned.get("physical_progress"):
             self.add_error("physical_progress", "پروژه جدید پیشرفت فیزیکی ندارد.")
+        if self.unit is not None and cleaned.get("title"):
+            self._check_duplicate(cleaned)
         return cleaned
+
+    def _check_duplicate(self, cleaned):
+        """Stop a new proposal whose title the unit already proposed in this cycle (the browser's Back
+        and «ذخیره» again, or a colleague's entry) until the person says it is a different project."""
+        same = Project.objects.same_title_as(unit=self.unit, cycle=self.cycle, title=cleaned["title"])
+        if cleaned.get("ref"):
+            same = same.filter(Q(ref="") | Q(ref=cleaned["ref"]))
+        existing = same.order_by("pk").first()
+        if existing is None or self.data.get(self.add_prefix("confirm_duplicate")):
+            return
+        self.duplicate_of = existing
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            label="این پیشنهاد پروژهٔ دیگری است؛ با همین عنوان ثبت شود.", required=False
+        )
+        self.add_error(
+            None,
+            f"واحد شما پیشنهادی با همین عنوان در این دوره دارد: «{existing.title}» "
+            f"(اعتبار درخواستی {persian_digits(existing.requested_amount)} میلیون ریال). اگر همان پروژه "
+            "است، آن را ویرایش کنید؛ اگر پروژهٔ دیگری است، گزینهٔ پایین فرم را بزنید و دوباره ذخیره کنید.",
+        )
 
 
 class DeadlineAdminForm(forms.ModelForm):

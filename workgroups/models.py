@@ -10,12 +10,13 @@ import json
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_date
-from karaj_budget.persian import normalize_text, search_key
+from karaj_budget.persian import PersianInputError, clean_code, normalize_text, search_key, search_key_compact
 from programs.models import BudgetCode, Unit
 
 
@@ -176,6 +177,24 @@ class WorkgroupCycle(models.Model):
         return f"{self.workgroup} — {self.cycle}"
 
 
+REF_MAX_LENGTH = 64
+
+
+def clean_project_ref(value) -> str:
+    """A unit's own reference (`شناسه`) as stored, from a form or a spreadsheet cell alike.
+
+    It is a code (`clean_code`: ASCII digits, upper-case Latin letters), so `R01-۱۴۰۶-۰۱` typed in
+    the form and `R01-1406-01` read from a sheet are one reference and a re-import updates that
+    project. Blank means no reference. Raises PersianInputError with a message for the person.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    ref = clean_code(value)
+    if len(ref) > REF_MAX_LENGTH:
+        raise PersianInputError("شناسه بیش از ۶۴ نویسه است.")
+    return ref
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(state=Project.State.WITHDRAWN)
@@ -194,6 +213,14 @@ class ProjectQuerySet(models.QuerySet):
         if not key:
             return self
         return self.filter(title_key__contains=key)
+
+    def same_title_as(self, *, unit, cycle, title):
+        """The unit's proposals in the cycle whose title is `title` typed another way (spaces,
+        half-spaces, Arabic letters): what the import warns about and the proposal form stops on."""
+        key = search_key_compact(title)
+        compact = Replace(F("title_key"), Value(" "), Value(""))
+        mine = self.filter(proposing_unit=unit, cycle=cycle)
+        return mine.annotate(compact_key=compact).filter(compact_key=key)
 
     def with_related(self):
         return self.select_related(
@@ -215,7 +242,10 @@ class Project(models.Model):
 
     cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.PROTECT, related_name="projects")
     ref = models.CharField(
-        "شناسه واحد", max_length=64, blank=True, help_text="شناسه پروژه در فهرست خود واحد پیشنهاددهنده."
+        "شناسه واحد",
+        max_length=REF_MAX_LENGTH,
+        blank=True,
+        help_text="شناسه پروژه در فهرست خود واحد پیشنهاددهنده.",
     )
     title = models.CharField("عنوان", max_length=255)
     title_key = models.CharField(max_length=300, editable=False, default="", db_index=True)

@@ -39,6 +39,8 @@ def project_create(request):
     form = ProjectForm(
         request.POST or None,
         fiscal_year=cycle.fiscal_year,
+        unit=unit,
+        cycle=cycle,
         initial={"responsible_deputy": unit.default_deputy_id},
     )
     status = 200
