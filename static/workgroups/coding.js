@@ -235,7 +235,9 @@
       again.dispatchEvent(new Event("input"));
       return fresh;
     }
-    const target = focusId && document.getElementById(focusId);
+    // A refused code is shown on its own field (the server rendered the message there): go to it.
+    const invalid = fresh.querySelector("input[aria-invalid=true]");
+    const target = invalid || (focusId && document.getElementById(focusId));
     if (target) target.focus();
     return fresh;
   }

@@ -129,8 +129,9 @@ def _expected(post):
     return expected or None
 
 
-def _row_html(request, project, cycle):
+def _row_html(request, project, cycle, error=None):
     (row,) = _rows([project], cycle=cycle, with_suggestions=True)
+    row["error"] = error
     context = {"row": row, "can_code": True, "workgroup": project.workgroup, "cycle": cycle}
     return render_to_string("workgroups/_coding_row.html", context | _search_urls(), request)
 
@@ -158,7 +159,7 @@ def coding_project(request, slug, pk):
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
     cycle = access.current_cycle_or_404()
     project = _project_in_list(workgroup, cycle, pk)
-    status, message = 200, ""
+    status, message, row_error = 200, "", None
     try:
         project = coding.project_code(
             project=project,
@@ -171,10 +172,16 @@ def coding_project(request, slug, pk):
         status, message = error.status, error.message
         if isinstance(error, ListConflict):
             project = _project_in_list(workgroup, cycle, pk)
+        field = getattr(error, "field", None)
+        if field:
+            # The row again, with the refused code as typed and the reason under its field.
+            project = _project_in_list(workgroup, cycle, pk)
+            typed = request.POST.get(field, "") if not request.POST.get(f"{field}_id") else ""
+            row_error = {"scheme": field.removesuffix("_code"), "message": message, "value": typed}
     if _wants_json(request):
         payload = {"ok": status == 200, "message": message, **_counts(workgroup, cycle)}
-        if status in (200, 409):
-            payload["html"] = _row_html(request, project, cycle)
+        if status in (200, 409) or row_error:
+            payload["html"] = _row_html(request, project, cycle, row_error)
             payload["coded"] = project.is_coded
             if status == 200:
                 payload["message"] = _saved_message(project)
