@@ -210,6 +210,15 @@
     }
   }
 
+  // What remains to do and the submit button, as the server drew them after the save.
+  function replaceStatus(html) {
+    const box = document.querySelector(".coding-summary__list");
+    if (!box || !html) return;
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    box.replaceWith(template.content.firstElementChild);
+  }
+
   function replaceRow(item, html, focusId) {
     const template = document.createElement("template");
     template.innerHTML = html.trim();
@@ -259,6 +268,7 @@
       .then((payload) => {
         item.removeAttribute("aria-busy");
         updateCounts(payload);
+        replaceStatus(payload.status_html);
         if (payload.html) replaceRow(item, payload.html, focusId);
         announce(payload.message, !payload.ok);
       })

@@ -334,9 +334,7 @@ def test_write_urls_refuse_other_roles(client, personas, civil_projects):
     assert Project.objects.get(pk=civil_projects[0].pk).program_code_id is None
 
 
-def test_json_save_of_an_unknown_code_shows_the_error_on_its_field(
-    client, head, civil_projects
-):
+def test_json_save_of_an_unknown_code_shows_the_error_on_its_field(client, head, civil_projects):
     project = civil_projects[5]
     coding.project_code(project=project, budget_code="40301001", user=head)
     client.force_login(head)

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from programs.models import Unit
+from workgroups import ranking
 from workgroups.exporting import build_workbook
-from workgroups.models import Cycle, Project, Workgroup
+from workgroups.models import Cycle, Project, Workgroup, WorkgroupCycle
 
 HOSTILE_TITLES = ['=HYPERLINK("http://x")', "==1", "+۱۲۳", "-۵۰۰ تعدیل", "@SUM(A1)", "<b>پررنگ</b>"]
 
@@ -99,7 +100,11 @@ def test_cumulative_total_and_ceiling(cycle):
     for row in rows:
         running += row[9]
         assert row[10] == running
-    assert {row[11] for row in rows} == {"بله", "خیر"}
+    ceiling = WorkgroupCycle.objects.get(workgroup__slug="transport", cycle=cycle).credit_ceiling
+    _line, places = ranking.running_totals([row[9] for row in rows], ceiling)
+    texts = {"in": "بله", "remainder": "در باقی‌مانده سقف", "out": "خیر"}
+    assert [row[11] for row in rows] == [texts[place.fit_state] for place in places]
+    assert {"بله", "خیر"} <= {row[11] for row in rows}
 
 
 def test_cover_sheet(cycle):

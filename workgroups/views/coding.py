@@ -59,8 +59,8 @@ def _rows(projects, *, cycle, with_suggestions):
     ]
 
 
-def _page_context(request, workgroup, cycle):
-    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+def _status_context(request, workgroup, cycle, projects):
+    """The coded list's state box (`_coding_status.html`) and whether the person may code now."""
     status = submissions.list_state(
         workgroup=workgroup, cycle=cycle, kind=Kind.CODING, user=request.user, projects=projects
     )
@@ -70,20 +70,34 @@ def _page_context(request, workgroup, cycle):
     # Writes go to the current cycle's list; an earlier cycle's list is shown read-only.
     is_current = cycle == Cycle.objects.current()
     can_code = is_current and lock_reason is None and access.is_head(request.user, workgroup)
-    coded = sum(project.is_coded for project in projects)
     return {
         "workgroup": workgroup,
         "cycle": cycle,
-        "rows": _rows(projects, cycle=cycle, with_suggestions=can_code),
         "status": status,
         "lock_reason": lock_reason,
         "can_code": can_code,
         "is_current": is_current,
+    }
+
+
+def _page_context(request, workgroup, cycle):
+    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+    context = _status_context(request, workgroup, cycle, projects)
+    coded = sum(project.is_coded for project in projects)
+    return {
+        **context,
+        "rows": _rows(projects, cycle=cycle, with_suggestions=context["can_code"]),
         "coded_count": coded,
         "total": len(projects),
         "uncoded_count": len(projects) - coded,
         **_search_urls(),
     }
+
+
+def _status_html(request, workgroup, cycle):
+    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+    context = _status_context(request, workgroup, cycle, projects)
+    return render_to_string("workgroups/_coding_status.html", context, request)
 
 
 def _search_urls():
@@ -179,7 +193,12 @@ def coding_project(request, slug, pk):
             typed = request.POST.get(field, "") if not request.POST.get(f"{field}_id") else ""
             row_error = {"scheme": field.removesuffix("_code"), "message": message, "value": typed}
     if _wants_json(request):
-        payload = {"ok": status == 200, "message": message, **_counts(workgroup, cycle)}
+        payload = {
+            "ok": status == 200,
+            "message": message,
+            **_counts(workgroup, cycle),
+            "status_html": _status_html(request, workgroup, cycle),
+        }
         if status in (200, 409) or row_error:
             payload["html"] = _row_html(request, project, cycle, row_error)
             payload["coded"] = project.is_coded

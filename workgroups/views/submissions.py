@@ -106,7 +106,7 @@ def _with_running_total(items, ceiling):
     rows = []
     for item in items:
         if item["position"] is None:
-            rows.append({**item, "running_total": None, "cutline": False, "below": False})
+            rows.append({**item, "running_total": None, "cutline": False, "below": False, "fit": None})
             continue
         place = line.add(item["requested_amount"])
         below = place.fits is False
@@ -116,6 +116,7 @@ def _with_running_total(items, ceiling):
                 "running_total": place.cumulative,
                 "cutline": below and line.cut_position == place.position,
                 "below": below,
+                "fit": place,
             }
         )
     return rows
