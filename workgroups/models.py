@@ -383,6 +383,34 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
+    # What each recorded action is called on screen. The stored names stay short and stable (tests,
+    # filters and old entries read them); people see these.
+    ACTION_LABELS = {
+        "project.create": "ثبت پیشنهاد",
+        "project.edit": "ویرایش پیشنهاد",
+        "project.move": "انتقال به کارگروه دیگر",
+        "project.code": "کدگذاری پروژه",
+        "project.code_bulk": "کدگذاری گروهی",
+        "project.remit_request": "درخواست تعیین کارگروه",
+        "project.remit_accept": "پذیرش درخواست تعیین کارگروه",
+        "project.remit_reject": "رد درخواست تعیین کارگروه",
+        "ranking.save": "ذخیره ترتیب فهرست",
+        "meeting.create": "ثبت جلسه مشترک",
+        "meeting.tie": "پیوند ترتیب به جلسه",
+        "submission.submit": "ارسال فهرست",
+        "submission.accept": "پذیرش فهرست",
+        "submission.return": "بازگرداندن فهرست",
+        "extension.grant": "تمدید مهلت",
+        "export.coded_list": "خروجی اکسل فهرست کدگذاری‌شده",
+        "import_projects": "ورود پروژه‌ها از اکسل",
+        "overlap.refresh": "بررسی دوباره تداخل‌ها",
+        "overlap.distinct": "تداخل: دو پروژه جدا",
+        "overlap.keep": "تداخل: نگه داشتن یکی",
+        "overlap.merge": "تداخل: ادغام",
+        "overlap.reassign": "تداخل: انتقال به کارگروه دیگر",
+        "overlap.reverse": "تداخل: برگرداندن تصمیم",
+    }
+
     at = models.DateTimeField("زمان", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -419,6 +447,14 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return self.summary
+
+    @classmethod
+    def action_label(cls, action):
+        """The Persian name of a stored action; an unknown one is shown as stored rather than hidden."""
+        return cls.ACTION_LABELS.get(action, action)
+
+    def get_action_display(self):
+        return self.action_label(self.action)
 
 
 class Meeting(models.Model):
@@ -686,6 +722,13 @@ class Submission(models.Model):
     @property
     def list_title(self):
         return LIST_TITLES[self.kind]
+
+    @property
+    def checksum_short(self):
+        """The checksum as people read it out and compare it on paper: its first 16 characters in
+        groups of four (the full value stays on the page for a technical check)."""
+        head = self.checksum[:16].upper()
+        return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
 
     def verify(self):
         """True when the stored checksum still matches the stored snapshot's list."""

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import format_jalali_datetime
+from programs.models import Unit
 from workgroups import access, deadlines, locks, ranking, submissions
 from workgroups.forms import ExtensionForm, ReturnForm
 from workgroups.models import LIST_TITLES, Deadline, Extension, Submission
@@ -103,6 +104,9 @@ def _with_running_total(items, ceiling):
     """The snapshot's items with the running total and cut line of `ranking.CutLine` (the ranked
     ones; projects without a position follow, outside the running total)."""
     line = ranking.CutLine(ceiling)
+    # The snapshot keeps each unit's code; people read the unit's name.
+    names = dict(Unit.objects.filter(code__in={item["unit"] for item in items}).values_list("code", "name"))
+    items = [{**item, "unit_name": names.get(item["unit"], item["unit"])} for item in items]
     rows = []
     for item in items:
         if item["position"] is None:
