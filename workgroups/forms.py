@@ -5,6 +5,7 @@ other models (the services in `services.py`, `ranking.py` and `submissions.py` d
 
 import re
 
+import jdatetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -17,7 +18,7 @@ from karaj_budget.form_fields import (
     PercentField,
     PersianTextField,
 )
-from karaj_budget.jalali import persian_digits
+from karaj_budget.jalali import format_jalali_date, persian_digits
 from karaj_budget.persian import PersianInputError, normalize_text, to_ascii_digits
 from programs.models import Unit
 from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup, clean_project_ref
@@ -136,8 +137,9 @@ class MeetingForm(forms.ModelForm):
         fields = ["held_on", "attendees", "representatives", "minutes", "decisions"]
         widgets = {"attendees": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, workgroup, **kwargs):
+    def __init__(self, *args, workgroup, cycle, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cycle = cycle
         # People who plausibly sit in the meeting: the workgroup's own and the units' experts.
         self.fields["attendees"].queryset = (
             get_user_model()
@@ -148,6 +150,26 @@ class MeetingForm(forms.ModelForm):
         )
         self.fields["attendees"].label = "حاضران (کاربران سامانه)"
         self.fields["attendees"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def clean_held_on(self):
+        """A meeting that took place: not after today, and not before the year the cycle's budget
+        is prepared in (the 1406 budget is prepared in 1405)."""
+        held_on = self.cleaned_data["held_on"]
+        if held_on is None:
+            return held_on
+        today = timezone.localdate()
+        if held_on > today:
+            raise forms.ValidationError(
+                f"تاریخ جلسه ({format_jalali_date(held_on)}) بعد از امروز ({format_jalali_date(today)}) است؛ "
+                "جلسه‌ای را ثبت کنید که برگزار شده است."
+            )
+        first_day = jdatetime.date(self.cycle.fiscal_year - 1, 1, 1).togregorian()
+        if held_on < first_day:
+            raise forms.ValidationError(
+                f"تاریخ جلسه ({format_jalali_date(held_on)}) پیش از سال تهیه بودجه "
+                f"{persian_digits(self.cycle.fiscal_year)} (از {format_jalali_date(first_day)}) است."
+            )
+        return held_on
 
     def clean_representatives(self):
         lines = (normalize_text(line) for line in self.data.get("representatives", "").splitlines())

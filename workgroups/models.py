@@ -15,7 +15,7 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 
-from karaj_budget.jalali import format_jalali_date
+from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
 from karaj_budget.persian import PersianInputError, clean_code, normalize_text, search_key, search_key_compact
 from programs.models import BudgetCode, Unit
 
@@ -457,6 +457,9 @@ class AuditEntry(models.Model):
         return self.action_label(self.action)
 
 
+ORDINALS = {1: "اول", 2: "دوم", 3: "سوم", 4: "چهارم", 5: "پنجم", 6: "ششم", 7: "هفتم", 8: "هشتم", 9: "نهم"}
+
+
 class Meeting(models.Model):
     """A joint meeting of a workgroup head with the experts of districts and organizations.
 
@@ -500,6 +503,22 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("workgroups:meeting-detail", args=[self.workgroup.slug, self.pk])
+
+    @staticmethod
+    def label_each(meetings):
+        """Set `label` on each meeting: «جلسه ۱۴۰۵/۰۹/۰۸», and when a day had several, their order
+        of recording and its time («جلسه ۱۴۰۵/۰۹/۰۸ — دوم، ثبت ۱۱:۴۰»), so a list of them reads
+        as different meetings. Returns the meetings."""
+        by_day = {}
+        for meeting in sorted(meetings, key=lambda m: m.pk):
+            by_day.setdefault(meeting.held_on, []).append(meeting)
+        for same_day in by_day.values():
+            for number, meeting in enumerate(same_day, start=1):
+                meeting.label = str(meeting)
+                if len(same_day) > 1:
+                    recorded = format_jalali_datetime(meeting.created_at).split(" ")[-1]
+                    meeting.label += f" — {ORDINALS.get(number, persian_digits(number))}، ثبت {recorded}"
+        return meetings
 
     def representative_lines(self):
         return [line for line in self.representatives.splitlines() if line.strip()]

@@ -160,7 +160,7 @@ def ranking_context(request, workgroup, cycle):
         can_rank=is_head and lock_reason is None,
         overlaps=overlap_services.open_overlaps_by_project(workgroup, cycle),
     )
-    meetings = list(Meeting.objects.filter(workgroup=workgroup, cycle=cycle))
+    meetings = Meeting.label_each(list(Meeting.objects.filter(workgroup=workgroup, cycle=cycle)))
     version = share.ranking_version if share else 0
     return {
         "workgroup": workgroup,
