@@ -55,3 +55,17 @@ def test_member_saving_the_ranking_is_told_only_the_head_may(client, personas, c
     response = client.post(reverse("workgroups:ranking-update", args=["civil"]), {"version": "0"})
     assert response.status_code == 403
     assert "فقط رئیس کارگروه می‌تواند این فهرست را تغییر دهد." in response.content.decode()
+
+
+def test_return_reason_is_at_the_top_of_the_heads_page(client, personas, civil, current_cycle, rank_all):
+    rank_all(civil, current_cycle)
+    submission = submissions.submission_submit(
+        workgroup=civil, cycle=current_cycle, kind=Deadline.Kind.PRIORITIES, user=personas["head_a"]
+    )
+    reason = "ردیف ۳ باید پیش از ردیف ۱ بیاید؛ صورت‌جلسه پیوست نیست."
+    submissions.submission_return(submission=submission, user=personas["office"], reason=reason)
+    client.force_login(personas["head_a"])
+    page = client.get(reverse("workgroups:workgroup-detail", args=["civil"])).content.decode()
+    # Above the list, not only in the deadline box at the bottom of the page.
+    assert page.find(reason) < page.find('id="ranking-region"')
+    assert page.count(reason) == 2
