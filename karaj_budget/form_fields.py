@@ -64,7 +64,7 @@ class JalaliDateInput(forms.TextInput):
     """A text input with the vendored Jalali date picker (no jQuery) attached through form media."""
 
     class Media:
-        css = {"all": ["vendor/jalalidatepicker/jalalidatepicker.min.css"]}
+        css = {"all": ["vendor/jalalidatepicker/jalalidatepicker.min.css", "karaj_budget/datepicker.css"]}
         js = ["vendor/jalalidatepicker/jalalidatepicker.min.js", "karaj_budget/datepicker.js"]
 
     def __init__(self, attrs=None):
