@@ -86,8 +86,10 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     # 2. The second with the mouse: a budget line typed with separators.
     second = head.locator("#coding-list > li").nth(1)
     choose(head, second.locator("input[name=program_code]"), "4-1-1", "۴-۱-۱-۰۱", keyboard=False)
-    # The status still says «ذخیره شد» from the first row: wait for this row's own answer.
+    # The status still says «ذخیره شد» from the first row, and the path is drawn at once: wait for
+    # this row's own answer (the row is redrawn then, with fresh pickers).
     second = head.locator("#coding-list > li").nth(1)
+    expect(second).not_to_have_attribute("aria-busy", "true")
     expect(second.locator("[data-role=path]").first).to_contain_text("تکمیل حلقه‌های بزرگراهی")
     choose(head, second.locator("input[name=budget_code]"), "4-02-01", "تقاطع", keyboard=False)
     expect(head.locator("#coding-list > li").nth(1)).to_have_attribute("data-coded", "true")
