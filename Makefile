@@ -20,14 +20,27 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# `make run` serves the demo the way people will see it: DEBUG off, so a page someone may not see
+# answers the Persian 404/403 page and never Django's technical one listing every URL; static
+# files come from the collected build through WhiteNoise; plain HTTP on this machine (no HTTPS
+# redirect, HSTS or Secure cookies). A local secret key is made once in var/. RUN_DEBUG=true
+# brings Django's debug pages back for development. The database steps run as before.
+RUN_DEBUG ?= false
+RUN_ENV = DJANGO_DEBUG=$(RUN_DEBUG) DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0 \
+	DJANGO_SECURE_COOKIES=false DJANGO_LOG_FORMAT=$${DJANGO_LOG_FORMAT:-plain} \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/local-secret-key)}"
+
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	mkdir -p var
+	test -s var/local-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/local-secret-key
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "Demo accounts (password karaj1399): admin, office, head_<slug>, member_<slug>, expert_r01, expert_o06"
 	@echo "  workgroup slugs: planning finance urbanism civil transport services social"
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -46,7 +46,7 @@ ROW_HTML = (
     '<span class="rank-item__label">درخواستی</span>{requested_text}</div>'
     '<div class="rank-item__amount rank-item__cumulative num">'
     '<span class="rank-item__label">جمع تجمعی</span><span data-cumulative>{cumulative}</span></div>'
-    '<div class="rank-item__fit"><span class="fit-badge" data-fit>{fit}</span></div>'
+    '<div class="rank-item__fit"><span class="fit-badge" data-fit{fit_state}>{fit}</span></div>'
     "{actions}"
     '<details class="rank-item__details" data-panel-url="{panel_url}">'
     "<summary>جزئیات، نیازسنجی و سابقه اولویت</summary>"
@@ -112,7 +112,7 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
     last = len(ranked)
     for index, project in enumerate([*ranked, *unranked]):
         position = index + 1 if index < last else None
-        classes, cumulative_text, fit_text = "", "", ""
+        classes, cumulative_text, fit_text, fit_state = "", "", "", ""
         if position is not None:
             place = line.add(project.requested_amount)
             project.position = position
@@ -120,11 +120,14 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
             project.fits = place.fits
             cumulative_text = format_money(place.cumulative)
             fit_text = place.fit_label
+            fit_state = f' data-fit-state="{place.fit_state}"'
             if place.fits is False:
                 classes = " is-below-cutline"
                 if line.cut_position == position:
                     project.is_cut = True
                     classes += " is-cut"
+                if place.in_remainder:
+                    classes += " is-in-remainder"
         kind = kinds.get(project.kind, project.kind)
         if project.physical_progress is not None:
             kind = f"{kind} · پیشرفت {persian_digits(project.physical_progress)}٪"
@@ -155,6 +158,7 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
                 requested_text=format_money(project.requested_amount),
                 cumulative=cumulative_text,
                 fit=fit_text,
+                fit_state=fit_state,
                 actions=actions,
                 panel_url=f"{panel_url}{project.pk}/panel/",
                 overlap=overlap_marker((overlaps or {}).get(project.pk)),
@@ -168,7 +172,7 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
 # Laid out over lines like the Jinja2 template; the line breaks are removed before compiling.
 DJANGO_ROWS = """
 {% for r in rows %}{% with project=r.project pk=r.project.pk position=r.position place=r.place %}
-  <li class="rank-item{% if place.fits is False %} is-below-cutline{% if r.is_cut %} is-cut{% endif %}{% endif %}" data-project-id="{{ pk }}" data-requested="{{ project.requested_amount }}" data-title="{{ project.title }}">
+  <li class="rank-item{% if place.fits is False %} is-below-cutline{% if r.is_cut %} is-cut{% endif %}{% if place.in_remainder %} is-in-remainder{% endif %}{% endif %}" data-project-id="{{ pk }}" data-requested="{{ project.requested_amount }}" data-title="{{ project.title }}">
     <div class="rank-item__pos">
       {% if can_rank %}
         <span class="rank-item__handle" data-drag-handle title="برای جابه‌جایی بکشید" aria-hidden="true">
@@ -200,7 +204,7 @@ DJANGO_ROWS = """
     <div class="rank-item__amount rank-item__cumulative num">
       <span class="rank-item__label">جمع تجمعی</span><span data-cumulative>{% if place %}{{ place.cumulative|money }}{% endif %}</span>
     </div>
-    <div class="rank-item__fit"><span class="fit-badge" data-fit>{% if place %}{{ place.fit_label }}{% endif %}</span></div>
+    <div class="rank-item__fit"><span class="fit-badge" data-fit{% if place %} data-fit-state="{{ place.fit_state }}"{% endif %}>{% if place %}{{ place.fit_label }}{% endif %}</span></div>
     {% if can_rank %}
       <div class="rank-item__actions">
         <button type="submit" name="move" value="{{ pk }}:up" class="icon-btn" data-move="up"{% if position == 1 %} disabled{% endif %} title="بالا" aria-labelledby="label-up title-{{ pk }}">

@@ -6,8 +6,9 @@ import re
 import jdatetime
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 
-from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits
+from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits, today_example
 from karaj_budget.persian import (
     PersianInputError,
     normalize_text,
@@ -54,15 +55,26 @@ class PercentField(AmountField):
             raise ValidationError(str(error), code="invalid") from error
 
 
+def _example_help(template):
+    """A help text whose example is today's date, filled in each time the form is drawn."""
+    return lazy(lambda: template.format(today_example()), str)()
+
+
 class JalaliDateInput(forms.TextInput):
     """A text input with the vendored Jalali date picker (no jQuery) attached through form media."""
 
     class Media:
-        css = {"all": ["vendor/jalalidatepicker/jalalidatepicker.min.css"]}
+        css = {"all": ["vendor/jalalidatepicker/jalalidatepicker.min.css", "karaj_budget/datepicker.css"]}
         js = ["vendor/jalalidatepicker/jalalidatepicker.min.js", "karaj_budget/datepicker.js"]
 
     def __init__(self, attrs=None):
-        super().__init__({"dir": "ltr", "placeholder": "۱۳۹۸/۰۹/۱۵", "data-jdp": "", **(attrs or {})})
+        super().__init__({"dir": "ltr", "data-jdp": "", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Today's date as the example, worked out when the page is drawn.
+        context["widget"]["attrs"].setdefault("placeholder", today_example())
+        return context
 
 
 class JalaliDateTimeField(forms.CharField):
@@ -75,7 +87,7 @@ class JalaliDateTimeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.pop("input_formats", None)
         kwargs.setdefault("widget", JalaliDateInput())
-        kwargs.setdefault("help_text", "تاریخ شمسی، و در صورت نیاز ساعت (مثلاً ۱۳۹۸/۰۹/۱۵ ۱۴:۳۰).")
+        kwargs.setdefault("help_text", _example_help("تاریخ شمسی، و در صورت نیاز ساعت (مثلاً {} ۱۴:۳۰)."))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -111,7 +123,7 @@ class JalaliDateField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.pop("input_formats", None)
         kwargs.setdefault("widget", JalaliDateInput())
-        kwargs.setdefault("help_text", "تاریخ شمسی، مثلاً ۱۳۹۸/۰۹/۱۰.")
+        kwargs.setdefault("help_text", _example_help("تاریخ شمسی، مثلاً {}."))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):

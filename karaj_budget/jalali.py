@@ -13,6 +13,7 @@ import datetime
 import zoneinfo
 
 import jdatetime
+from django.utils import timezone
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 
@@ -80,6 +81,12 @@ def format_jalali_datetime(value) -> str:
         return format_jalali_date(value)
     local = _in_tehran(value)
     return f"{format_jalali_date(local)} {persian_digits(f'{local.hour:02d}:{local.minute:02d}')}"
+
+
+def today_example() -> str:
+    """Today's Jalali date (Tehran) as forms show it in an example, so the example is always of
+    the round people are in (`۱۴۰۵/۰۹/۰۸`), never a date from another cycle."""
+    return format_jalali_date(timezone.now())
 
 
 def end_of_jalali_day(jdate) -> datetime.datetime:

@@ -143,6 +143,19 @@ def search_key(value) -> str:
     return " ".join(text.split())
 
 
+# Searching only: «اتش» typed for «آتش». The stored keys keep «آ» as its own letter (آب / اب
+# are different words to de-duplicate), so a search compares both sides in this looser form.
+SEARCH_LOOSE = {"آ": "ا"}
+
+
+def search_key_loose(value) -> str:
+    """`search_key` with alef-madda read as alef, for matching what people type in a search box."""
+    text = search_key(value)
+    for letter, plain in SEARCH_LOOSE.items():
+        text = text.replace(letter, plain)
+    return text
+
+
 def search_key_compact(value) -> str:
     """`search_key` without spaces: «پیادهرو», «پیاده رو» and «پیاده‌رو» are one (for duplicates)."""
     return search_key(value).replace(" ", "")

@@ -2,10 +2,10 @@
 
 import re
 
-from django.db.models import Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
 
-from karaj_budget.persian import search_key, to_ascii_digits
+from karaj_budget.persian import SEARCH_LOOSE, search_key_loose, to_ascii_digits
 from programs.codes import BUDGET_LINE_LEVEL
 from programs.models import BudgetCode, ProgramCode, code_paths
 
@@ -38,6 +38,34 @@ def _leaves(model, cycle_year):
     return codes
 
 
+def _loose(field):
+    """A stored search key in `search_key_loose`'s form, computed in the database."""
+    expression = F(field)
+    for letter, plain in SEARCH_LOOSE.items():
+        expression = Replace(expression, Value(letter), Value(plain))
+    return expression
+
+
+def _matching_words(codes, words, model):
+    """Leaves where every word is in the leaf's own title or in one of its parents' (a leaf reads
+    as its whole path: «تقاطع» finds the programs under the strategy about intersections), with
+    alef-madda optional («اتش» finds «آتش»). Leaves whose own title holds every word come first."""
+    depth = (BUDGET_LINE_LEVEL if model is BudgetCode else PROGRAM_LEVEL) - 1
+    keys = ["key_0", *(f"key_{level}" for level in range(1, depth + 1))]
+    codes = codes.annotate(
+        key_0=_loose("search_key"),
+        **{f"key_{level}": _loose("parent__" * level + "search_key") for level in range(1, depth + 1)},
+    )
+    own = Q()
+    for word in words:
+        in_path = Q()
+        for key in keys:
+            in_path |= Q(**{f"{key}__contains": word})
+        codes = codes.filter(in_path)
+        own &= Q(key_0__contains=word)
+    return codes.annotate(own_match=Case(When(own, then=Value(0)), default=Value(1)))
+
+
 def search_codes(scheme, query, *, cycle_year=None, limit=MAX_RESULTS):
     """The leaves of a code table matching `query`: by code (any digit form, any separator, as a
     prefix) or by words (every word, however its Persian was typed, in the code's title)."""
@@ -47,6 +75,7 @@ def search_codes(scheme, query, *, cycle_year=None, limit=MAX_RESULTS):
     query = _CONTROL.sub(" ", (query or "")[:MAX_QUERY])
     codes = _leaves(model, cycle_year)
     prefix = _code_prefix(scheme, query)
+    order = ["code"]
     if prefix:
         condition = Q(code__startswith=prefix)
         if scheme == "program" and "-" not in prefix:
@@ -55,12 +84,12 @@ def search_codes(scheme, query, *, cycle_year=None, limit=MAX_RESULTS):
             condition |= Q(compact__startswith=prefix)
         codes = codes.filter(condition)
     else:
-        words = search_key(query).split()
+        words = search_key_loose(query).split()
         if not words:
             return []
-        for word in words:
-            codes = codes.filter(search_key__contains=word)
-    found = list(codes.order_by("code")[:limit])
+        codes = _matching_words(codes, words, model)
+        order = ["own_match", "code"]
+    found = list(codes.order_by(*order)[:limit])
     paths = code_paths(model, found)
     credit_labels = dict(BudgetCode.CreditType.choices)
     return [

@@ -21,7 +21,7 @@ from karaj_budget.admin_tools import (
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
 from programs.importing.admin import SpreadsheetImportMixin, UploadForm
 from workgroups import locks, services
-from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm
+from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectRefField
 from workgroups.importing import COLUMNS, EXAMPLE, import_projects
 from workgroups.locks import ListError
 from workgroups.models import (
@@ -44,6 +44,8 @@ from workgroups.models import (
 class LockCheckedProjectForm(forms.ModelForm):
     """Says on the form, before saving, when the project's list (or the one it would move to) is
     frozen; the save itself checks again inside its transaction."""
+
+    ref = ProjectRefField()
 
     def clean(self):
         cleaned = super().clean()
@@ -206,12 +208,30 @@ class ProjectAdmin(
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions recorded so far, by their Persian names (AuditEntry.ACTION_LABELS)."""
+
+    title = "عمل"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((action, AuditEntry.action_label(action)) for action in actions), key=lambda x: x[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
-    list_display = ["at_jalali", "actor", "action", "summary", "workgroup"]
-    list_filter = ["action", "workgroup", jalali_date_filter("at", "زمان")]
+    list_display = ["at_jalali", "actor", "action_name", "summary", "workgroup"]
+    list_filter = [AuditActionFilter, "workgroup", jalali_date_filter("at", "زمان")]
     search_fields = ["summary", "action", "actor__username"]
     list_select_related = ["actor", "workgroup"]
+
+    @admin.display(description="عمل", ordering="action")
+    def action_name(self, obj):
+        return obj.get_action_display()
 
     @admin.display(description="زمان", ordering="at")
     def at_jalali(self, obj):

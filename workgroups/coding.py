@@ -40,7 +40,11 @@ UNCHANGED = object()
 
 
 class CodingError(ListInvalid):
-    """A refused code (unknown, not a leaf, inactive, wrong year…); `message` is shown (Persian)."""
+    """A refused code (unknown, not a leaf, inactive, wrong year…); `message` is shown (Persian).
+    `field` names the code it is about ("program_code" or "budget_code"), so the page can show the
+    message next to that field; None when it is about the project or the request."""
+
+    field = None
 
 
 class CodingConflict(ListConflict):
@@ -150,15 +154,23 @@ def _codes(project):
     }
 
 
+def _resolve(field, resolve, value, *, cycle):
+    try:
+        return resolve(value, cycle=cycle)
+    except CodingError as error:
+        error.field = field
+        raise
+
+
 def _write(projects, *, workgroup, cycle, program_code, budget_code, user, action, expected=None):
     """Check and save codes on `projects` (all of one list) and audit each change."""
     _ensure_head(user, workgroup)
     # The list's lock first (the one submitting takes), then the rule, then the rows.
     locks.open_list(workgroup=workgroup, cycle=cycle, writer=locks.CODING)
     if program_code is not UNCHANGED and program_code is not None:
-        program_code = resolve_program_code(program_code, cycle=cycle)
+        program_code = _resolve("program_code", resolve_program_code, program_code, cycle=cycle)
     if budget_code is not UNCHANGED and budget_code is not None:
-        budget_code = resolve_budget_code(budget_code, cycle=cycle)
+        budget_code = _resolve("budget_code", resolve_budget_code, budget_code, cycle=cycle)
     # Lock the rows (PostgreSQL) and read their codes as they are now.
     locked = {
         p.pk: p

@@ -157,8 +157,8 @@ def ordered_rows(cycle, workgroup=None):
         yield from queryset.values("id", "workgroup_id", *FIELDS).iterator(chunk_size=2000)
 
 
-# How the export writes `ranking.Place.fits`: no ceiling set leaves the cell empty.
-FITS_TEXT = {True: "بله", False: "خیر", None: None}
+# How the export writes `ranking.Place.fit_state`: no ceiling set leaves the cell empty.
+FITS_TEXT = {"in": "بله", "remainder": "در باقی‌مانده سقف", "out": "خیر", "": None}
 
 
 class ListTotals:
@@ -180,7 +180,7 @@ class ListTotals:
             line = self.lines[row["workgroup_id"]] = CutLine(None)
         place = line.add(row["requested_amount"])
         row["cumulative"] = place.cumulative
-        row["fits"] = FITS_TEXT[place.fits]
+        row["fits"] = FITS_TEXT[place.fit_state]
         return row
 
 

@@ -5,6 +5,7 @@ other models (the services in `services.py`, `ranking.py` and `submissions.py` d
 
 import re
 
+import jdatetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -17,10 +18,27 @@ from karaj_budget.form_fields import (
     PercentField,
     PersianTextField,
 )
-from karaj_budget.jalali import persian_digits
-from karaj_budget.persian import normalize_text, to_ascii_digits
+from karaj_budget.jalali import format_jalali_date, persian_digits
+from karaj_budget.persian import PersianInputError, normalize_text, to_ascii_digits
 from programs.models import Unit
-from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup
+from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup, clean_project_ref
+
+
+class ProjectRefField(forms.CharField):
+    """A unit's own reference, stored as the import stores it (`models.clean_project_ref`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", Project._meta.get_field("ref").verbose_name)
+        kwargs.setdefault("help_text", Project._meta.get_field("ref").help_text)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"dir": "ltr"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return clean_project_ref(super().to_python(value))
+        except PersianInputError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
 
 
 class ProjectForm(forms.ModelForm):
@@ -35,6 +53,7 @@ class ProjectForm(forms.ModelForm):
     requested_amount = AmountField(label="اعتبار درخواستی (میلیون ریال)")
     total_estimate = AmountField(label="برآورد کل (میلیون ریال)", required=False)
     physical_progress = PercentField(label="پیشرفت فیزیکی (درصد)", required=False)
+    ref = ProjectRefField()
 
     class Meta:
         model = Project
@@ -51,9 +70,11 @@ class ProjectForm(forms.ModelForm):
             "ref",
         ]
 
-    def __init__(self, *args, fiscal_year, **kwargs):
+    def __init__(self, *args, fiscal_year, unit=None, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_deputy"].queryset = Unit.objects.deputies().valid_in(fiscal_year)
+        # A new proposal is checked against the unit's others in the cycle (see `clean`).
+        self.unit, self.cycle = unit, cycle
 
     def clean_requested_amount(self):
         amount = self.cleaned_data["requested_amount"]
@@ -65,7 +86,29 @@ class ProjectForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("kind") == Project.Kind.NEW and cleaned.get("physical_progress"):
             self.add_error("physical_progress", "پروژه جدید پیشرفت فیزیکی ندارد.")
+        if self.unit is not None and cleaned.get("title"):
+            self._check_duplicate(cleaned)
         return cleaned
+
+    def _check_duplicate(self, cleaned):
+        """Stop a new proposal whose title the unit already proposed in this cycle (the browser's Back
+        and «ذخیره» again, or a colleague's entry) until the person says it is a different project."""
+        same = Project.objects.same_title_as(unit=self.unit, cycle=self.cycle, title=cleaned["title"])
+        if cleaned.get("ref"):
+            same = same.filter(Q(ref="") | Q(ref=cleaned["ref"]))
+        existing = same.order_by("pk").first()
+        if existing is None or self.data.get(self.add_prefix("confirm_duplicate")):
+            return
+        self.duplicate_of = existing
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            label="این پیشنهاد پروژهٔ دیگری است؛ با همین عنوان ثبت شود.", required=False
+        )
+        self.add_error(
+            None,
+            f"واحد شما پیشنهادی با همین عنوان در این دوره دارد: «{existing.title}» "
+            f"(اعتبار درخواستی {persian_digits(existing.requested_amount)} میلیون ریال). اگر همان پروژه "
+            "است، آن را ویرایش کنید؛ اگر پروژهٔ دیگری است، گزینهٔ پایین فرم را بزنید و دوباره ذخیره کنید.",
+        )
 
 
 class DeadlineAdminForm(forms.ModelForm):
@@ -94,8 +137,9 @@ class MeetingForm(forms.ModelForm):
         fields = ["held_on", "attendees", "representatives", "minutes", "decisions"]
         widgets = {"attendees": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, workgroup, **kwargs):
+    def __init__(self, *args, workgroup, cycle, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cycle = cycle
         # People who plausibly sit in the meeting: the workgroup's own and the units' experts.
         self.fields["attendees"].queryset = (
             get_user_model()
@@ -106,6 +150,26 @@ class MeetingForm(forms.ModelForm):
         )
         self.fields["attendees"].label = "حاضران (کاربران سامانه)"
         self.fields["attendees"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def clean_held_on(self):
+        """A meeting that took place: not after today, and not before the year the cycle's budget
+        is prepared in (the 1406 budget is prepared in 1405)."""
+        held_on = self.cleaned_data["held_on"]
+        if held_on is None:
+            return held_on
+        today = timezone.localdate()
+        if held_on > today:
+            raise forms.ValidationError(
+                f"تاریخ جلسه ({format_jalali_date(held_on)}) بعد از امروز ({format_jalali_date(today)}) است؛ "
+                "جلسه‌ای را ثبت کنید که برگزار شده است."
+            )
+        first_day = jdatetime.date(self.cycle.fiscal_year - 1, 1, 1).togregorian()
+        if held_on < first_day:
+            raise forms.ValidationError(
+                f"تاریخ جلسه ({format_jalali_date(held_on)}) پیش از سال تهیه بودجه "
+                f"{persian_digits(self.cycle.fiscal_year)} (از {format_jalali_date(first_day)}) است."
+            )
+        return held_on
 
     def clean_representatives(self):
         lines = (normalize_text(line) for line in self.data.get("representatives", "").splitlines())

@@ -11,7 +11,6 @@ from django.utils import timezone
 from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import (
     PersianInputError,
-    clean_code,
     parse_amount,
     parse_percent,
     search_key,
@@ -24,7 +23,7 @@ from programs.importing.sheets import Column, header_key, read_table_for
 from programs.importing.units import UnitMatcher
 from programs.models import BudgetCode, ProgramCode, Unit
 from workgroups import locks, ranking
-from workgroups.models import AuditEntry, Project, Workgroup
+from workgroups.models import AuditEntry, Project, Workgroup, clean_project_ref
 from workgroups.overlaps.services import overlaps_refresh
 
 COLUMNS = (
@@ -349,13 +348,7 @@ class _ProjectImport:
         return pk
 
     def parse_ref(self, value):
-        value = cells.usable(value)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return ""
-        ref = clean_code(value)
-        if len(ref) > 64:
-            raise PersianInputError("شناسه بیش از ۶۴ نویسه است.")
-        return ref
+        return clean_project_ref(cells.usable(value))
 
     # --- compare and write --------------------------------------------------------------------
 

@@ -11,12 +11,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 
-from karaj_budget.jalali import format_jalali_date
-from karaj_budget.persian import normalize_text, search_key
+from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
+from karaj_budget.persian import PersianInputError, clean_code, normalize_text, search_key, search_key_compact
 from programs.models import BudgetCode, Unit
 
 
@@ -177,6 +178,24 @@ class WorkgroupCycle(models.Model):
         return f"{self.workgroup} — {self.cycle}"
 
 
+REF_MAX_LENGTH = 64
+
+
+def clean_project_ref(value) -> str:
+    """A unit's own reference (`شناسه`) as stored, from a form or a spreadsheet cell alike.
+
+    It is a code (`clean_code`: ASCII digits, upper-case Latin letters), so `R01-۱۴۰۶-۰۱` typed in
+    the form and `R01-1406-01` read from a sheet are one reference and a re-import updates that
+    project. Blank means no reference. Raises PersianInputError with a message for the person.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    ref = clean_code(value)
+    if len(ref) > REF_MAX_LENGTH:
+        raise PersianInputError("شناسه بیش از ۶۴ نویسه است.")
+    return ref
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(state=Project.State.WITHDRAWN)
@@ -195,6 +214,14 @@ class ProjectQuerySet(models.QuerySet):
         if not key:
             return self
         return self.filter(title_key__contains=key)
+
+    def same_title_as(self, *, unit, cycle, title):
+        """The unit's proposals in the cycle whose title is `title` typed another way (spaces,
+        half-spaces, Arabic letters): what the import warns about and the proposal form stops on."""
+        key = search_key_compact(title)
+        compact = Replace(F("title_key"), Value(" "), Value(""))
+        mine = self.filter(proposing_unit=unit, cycle=cycle)
+        return mine.annotate(compact_key=compact).filter(compact_key=key)
 
     def with_related(self):
         return self.select_related(
@@ -216,7 +243,10 @@ class Project(models.Model):
 
     cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.PROTECT, related_name="projects")
     ref = models.CharField(
-        "شناسه واحد", max_length=64, blank=True, help_text="شناسه پروژه در فهرست خود واحد پیشنهاددهنده."
+        "شناسه واحد",
+        max_length=REF_MAX_LENGTH,
+        blank=True,
+        help_text="شناسه پروژه در فهرست خود واحد پیشنهاددهنده.",
     )
     title = models.CharField("عنوان", max_length=255)
     title_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
@@ -354,6 +384,34 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
+    # What each recorded action is called on screen. The stored names stay short and stable (tests,
+    # filters and old entries read them); people see these.
+    ACTION_LABELS = {
+        "project.create": "ثبت پیشنهاد",
+        "project.edit": "ویرایش پیشنهاد",
+        "project.move": "انتقال به کارگروه دیگر",
+        "project.code": "کدگذاری پروژه",
+        "project.code_bulk": "کدگذاری گروهی",
+        "project.remit_request": "درخواست تعیین کارگروه",
+        "project.remit_accept": "پذیرش درخواست تعیین کارگروه",
+        "project.remit_reject": "رد درخواست تعیین کارگروه",
+        "ranking.save": "ذخیره ترتیب فهرست",
+        "meeting.create": "ثبت جلسه مشترک",
+        "meeting.tie": "پیوند ترتیب به جلسه",
+        "submission.submit": "ارسال فهرست",
+        "submission.accept": "پذیرش فهرست",
+        "submission.return": "بازگرداندن فهرست",
+        "extension.grant": "تمدید مهلت",
+        "export.coded_list": "خروجی اکسل فهرست کدگذاری‌شده",
+        "import_projects": "ورود پروژه‌ها از اکسل",
+        "overlap.refresh": "بررسی دوباره تداخل‌ها",
+        "overlap.distinct": "تداخل: دو پروژه جدا",
+        "overlap.keep": "تداخل: نگه داشتن یکی",
+        "overlap.merge": "تداخل: ادغام",
+        "overlap.reassign": "تداخل: انتقال به کارگروه دیگر",
+        "overlap.reverse": "تداخل: برگرداندن تصمیم",
+    }
+
     at = models.DateTimeField("زمان", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -390,6 +448,17 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return self.summary
+
+    @classmethod
+    def action_label(cls, action):
+        """The Persian name of a stored action; an unknown one is shown as stored rather than hidden."""
+        return cls.ACTION_LABELS.get(action, action)
+
+    def get_action_display(self):
+        return self.action_label(self.action)
+
+
+ORDINALS = {1: "اول", 2: "دوم", 3: "سوم", 4: "چهارم", 5: "پنجم", 6: "ششم", 7: "هفتم", 8: "هشتم", 9: "نهم"}
 
 
 class Meeting(models.Model):
@@ -435,6 +504,22 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("workgroups:meeting-detail", args=[self.workgroup.slug, self.pk])
+
+    @staticmethod
+    def label_each(meetings):
+        """Set `label` on each meeting: «جلسه ۱۴۰۵/۰۹/۰۸», and when a day had several, their order
+        of recording and its time («جلسه ۱۴۰۵/۰۹/۰۸ — دوم، ثبت ۱۱:۴۰»), so a list of them reads
+        as different meetings. Returns the meetings."""
+        by_day = {}
+        for meeting in sorted(meetings, key=lambda m: m.pk):
+            by_day.setdefault(meeting.held_on, []).append(meeting)
+        for same_day in by_day.values():
+            for number, meeting in enumerate(same_day, start=1):
+                meeting.label = str(meeting)
+                if len(same_day) > 1:
+                    recorded = format_jalali_datetime(meeting.created_at).split(" ")[-1]
+                    meeting.label += f" — {ORDINALS.get(number, persian_digits(number))}، ثبت {recorded}"
+        return meetings
 
     def representative_lines(self):
         return [line for line in self.representatives.splitlines() if line.strip()]
@@ -661,6 +746,13 @@ class Submission(models.Model):
     @property
     def list_title(self):
         return LIST_TITLES[self.kind]
+
+    @property
+    def checksum_short(self):
+        """The checksum as people read it out and compare it on paper: its first 16 characters in
+        groups of four (the full value stays on the page for a technical check)."""
+        head = self.checksum[:16].upper()
+        return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
 
     def verify(self):
         """True when the stored checksum still matches the stored snapshot's list."""

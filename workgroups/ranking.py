@@ -33,6 +33,7 @@ CONFLICT_MESSAGE = (
     "فهرست تازه نمایش داده شد؛ اگر هنوز لازم است، جابه‌جایی را دوباره انجام دهید."
 )
 FIT_LABELS = {True: "در سقف", False: "خارج از سقف", None: ""}
+FIT_STATE_LABELS = {"in": FIT_LABELS[True], "remainder": "در باقی‌مانده سقف", "out": FIT_LABELS[False], "": ""}
 
 
 # ---- Running totals and the cut line ------------------------------------------------------------
@@ -40,25 +41,40 @@ FIT_LABELS = {True: "در سقف", False: "خارج از سقف", None: ""}
 
 @dataclass(frozen=True)
 class Place:
-    """One ranked project's figures: its position, the cumulative request up to it, and whether
-    that cumulative is within the ceiling (None when no ceiling is set)."""
+    """One ranked project's figures: its position, the cumulative request up to it, whether that
+    cumulative is within the ceiling (None when no ceiling is set), and, for a project below the
+    line, whether it still fits in what the line leaves (`in_remainder`)."""
 
     position: int
     cumulative: int
     fits: bool | None
+    in_remainder: bool = False
+
+    @property
+    def fit_state(self):
+        """ "in" (above the line), "remainder" (below it, fits in what remains), "out", or "" (no
+        ceiling): the one name the page, its script, the submission page and the export show."""
+        if self.fits is None:
+            return ""
+        if self.fits:
+            return "in"
+        return "remainder" if self.in_remainder else "out"
 
     @property
     def fit_label(self):
-        return FIT_LABELS[self.fits]
+        return FIT_STATE_LABELS[self.fit_state]
 
 
 class CutLine:
     """Running total of a ranked list against its credit ceiling, one project at a time.
 
     The office funds a list from the top down to the ceiling, so the cut line falls before the
-    first project whose cumulative request passes the ceiling; every project after it is outside
-    (a strict line: a smaller project further down is outside too). A ceiling of 0 or None means
-    the office has not set one yet.
+    first project whose cumulative request passes the ceiling; every project after it is below
+    the line (a strict line). A project below the line whose request still fits in the room the
+    ceiling leaves (after the projects above the line and the ones below it already counted in
+    that room, in order) is marked "fits in what remains" (`Place.in_remainder`): the office may
+    fund it with the remainder, but it is not above the line. A ceiling of 0 or None means the
+    office has not set one yet.
     """
 
     def __init__(self, ceiling):
@@ -67,19 +83,29 @@ class CutLine:
         self.count = 0
         self.fitting_count = 0
         self.cut_position = None
+        # What the projects above the line and those fitting in the remainder take of the ceiling.
+        self.allotted = 0
+        self.remainder_count = 0
 
     def add(self, amount):
         """Add the next ranked project's request and return its `Place`."""
+        amount = amount or 0
         self.count += 1
-        self.total += amount or 0
-        fits = None
+        self.total += amount
+        fits, in_remainder = None, False
         if self.ceiling is not None:
             fits = self.cut_position is None and self.total <= self.ceiling
             if fits:
                 self.fitting_count += 1
-            elif self.cut_position is None:
-                self.cut_position = self.count
-        return Place(position=self.count, cumulative=self.total, fits=fits)
+                self.allotted += amount
+            else:
+                if self.cut_position is None:
+                    self.cut_position = self.count
+                in_remainder = self.allotted + amount <= self.ceiling
+                if in_remainder:
+                    self.remainder_count += 1
+                    self.allotted += amount
+        return Place(position=self.count, cumulative=self.total, fits=fits, in_remainder=in_remainder)
 
     @property
     def has_ceiling(self):
@@ -113,7 +139,7 @@ def snapshot_rows(items, ceiling):
     rows = []
     for item in items:
         if item["position"] is None:
-            rows.append({**item, "running_total": None, "cutline": False, "below": False})
+            rows.append({**item, "running_total": None, "cutline": False, "below": False, "fit": None})
             continue
         place = line.add(item["requested_amount"])
         below = place.fits is False
@@ -123,6 +149,7 @@ def snapshot_rows(items, ceiling):
                 "running_total": place.cumulative,
                 "cutline": below and line.cut_position == place.position,
                 "below": below,
+                "fit": place,
             }
         )
     return rows

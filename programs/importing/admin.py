@@ -44,7 +44,13 @@ def _upload_dir() -> Path:
 
 class UploadForm(forms.Form):
     import_file = forms.FileField(
-        label="فایل اکسل (xlsx)", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+        label="فایل اکسل (xlsx)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        error_messages={
+            "required": (
+                "فایلی انتخاب نشده است؛ فایل اکسل (xlsx) را انتخاب کنید و دوباره «بررسی و پیش‌نمایش» را بزنید."
+            )
+        },
     )
 
     def clean_import_file(self):

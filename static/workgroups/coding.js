@@ -210,6 +210,15 @@
     }
   }
 
+  // What remains to do and the submit button, as the server drew them after the save.
+  function replaceStatus(html) {
+    const box = document.querySelector(".coding-summary__list");
+    if (!box || !html) return;
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    box.replaceWith(template.content.firstElementChild);
+  }
+
   function replaceRow(item, html, focusId) {
     const template = document.createElement("template");
     template.innerHTML = html.trim();
@@ -235,7 +244,9 @@
       again.dispatchEvent(new Event("input"));
       return fresh;
     }
-    const target = focusId && document.getElementById(focusId);
+    // A refused code is shown on its own field (the server rendered the message there): go to it.
+    const invalid = fresh.querySelector("input[aria-invalid=true]");
+    const target = invalid || (focusId && document.getElementById(focusId));
     if (target) target.focus();
     return fresh;
   }
@@ -257,6 +268,7 @@
       .then((payload) => {
         item.removeAttribute("aria-busy");
         updateCounts(payload);
+        replaceStatus(payload.status_html);
         if (payload.html) replaceRow(item, payload.html, focusId);
         announce(payload.message, !payload.ok);
       })

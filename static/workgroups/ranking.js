@@ -35,8 +35,6 @@
   // ---- the elements (looked up again after the server redraws the list) -------------------------
   var form, ranked, waiting, statusBox, alertBox, canRank;
   var version = 0;
-  var ceiling = 0;
-  var fitLabels = { in: "", out: "" };
   var saved = null; // {ranked: [ids], unranked: [ids]} as stored on the server
   var inFlight = false;
   var queued = null; // the announcement of a change made while a save was running
@@ -50,9 +48,8 @@
     alertBox = document.getElementById("ranking-alert");
     canRank = form.hasAttribute("data-can-rank");
     version = Number(form.dataset.version);
-    ceiling = Number(form.dataset.ceiling) || 0;
-    fitLabels = { in: form.dataset.fitIn, out: form.dataset.fitOut };
     saved = snapshot();
+    shown = readFigures();
     sortables.forEach(function (sortable) {
       sortable.destroy();
     });
@@ -100,31 +97,82 @@
     return item.dataset.title;
   }
 
-  // ---- figures: positions, running total, the cut line, totals ----------------------------------
-  // The same rule as the server's ranking.CutLine, from the figures the server drew: a ceiling of 0
-  // (none set yet) draws no cut line; otherwise the line falls before the first project whose
-  // cumulative request passes the ceiling, and every project after it is outside.
+  // ---- figures: positions at once, the running total and the cut line from the server ----------
+  // The running total, the cut line ("in", "remainder", "out") and the totals are the server's
+  // (ranking.CutLine): a save answers with them and this script only shows them. While a save is
+  // on its way the moved rows show their new positions and the figures are marked as pending.
+  var shown = null; // the figures last drawn: {rows: [...], stats: {...}}
+
+  function readFigures() {
+    var rows = items(ranked).map(function (item) {
+      var fit = item.querySelector("[data-fit]");
+      return {
+        id: Number(item.dataset.projectId),
+        position: item.querySelector("[data-position]").textContent,
+        cumulative: item.querySelector("[data-cumulative]").textContent,
+        fit: fit.textContent,
+        state: fit.dataset.fitState || "",
+        cut: item.classList.contains("is-cut"),
+      };
+    });
+    var stats = {};
+    region.querySelectorAll("[data-stat]").forEach(function (element) {
+      stats[element.dataset.stat] = element.textContent;
+    });
+    var balanceBox = region.querySelector('[data-stat-box="balance"]');
+    return { rows: rows, stats: stats, over: Boolean(balanceBox && balanceBox.classList.contains("is-over")) };
+  }
+
+  function showFigures(figures) {
+    var byId = {};
+    figures.rows.forEach(function (row) {
+      byId[row.id] = row;
+    });
+    items(ranked)
+      .concat(items(waiting))
+      .forEach(function (item) {
+        var row = byId[Number(item.dataset.projectId)];
+        var fit = item.querySelector("[data-fit]");
+        item.classList.toggle("is-below-cutline", Boolean(row) && (row.state === "out" || row.state === "remainder"));
+        item.classList.toggle("is-in-remainder", Boolean(row) && row.state === "remainder");
+        item.classList.toggle("is-cut", Boolean(row) && row.cut);
+        item.querySelector("[data-position]").textContent = row ? row.position : "—";
+        item.querySelector("[data-cumulative]").textContent = row ? row.cumulative : "";
+        fit.textContent = row ? row.fit : "";
+        if (row && row.state) {
+          fit.dataset.fitState = row.state;
+        } else {
+          delete fit.dataset.fitState;
+        }
+      });
+    Object.keys(figures.stats).forEach(function (name) {
+      setStat(name, figures.stats[name]);
+    });
+    var balanceBox = region.querySelector('[data-stat-box="balance"]');
+    if (balanceBox) {
+      balanceBox.classList.toggle("is-over", Boolean(figures.over));
+    }
+    form.classList.remove("is-pending");
+    shown = figures;
+  }
+
+  function showStatus(html) {
+    // The deadline box (what remains to do, the submit button) as the server drew it after the save.
+    var box = document.querySelector(".deadline-status");
+    if (!box || !html) {
+      return;
+    }
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    box.replaceWith(template.content.firstElementChild);
+  }
+
+  // Positions and move buttons follow the rows at once; the figures wait for the server.
   function refresh() {
     var rankedItems = items(ranked);
-    var cumulative = 0;
-    var fitting = 0;
-    var cutFound = false;
     rankedItems.forEach(function (item, index) {
       var position = index + 1;
-      cumulative += Number(item.dataset.requested);
-      var fits = null;
-      if (ceiling) {
-        fits = !cutFound && cumulative <= ceiling;
-        if (fits) {
-          fitting += 1;
-        }
-      }
-      item.classList.toggle("is-below-cutline", fits === false);
-      item.classList.toggle("is-cut", fits === false && !cutFound);
-      cutFound = cutFound || fits === false;
       item.querySelector("[data-position]").textContent = faDigits(position);
-      item.querySelector("[data-cumulative]").textContent = money(cumulative);
-      item.querySelector("[data-fit]").textContent = fits === null ? "" : fits ? fitLabels.in : fitLabels.out;
       var input = item.querySelector("[data-move-to]");
       if (input) {
         input.value = faDigits(position);
@@ -139,7 +187,7 @@
       }
     });
     items(waiting).forEach(function (item) {
-      item.classList.remove("is-below-cutline", "is-cut");
+      item.classList.remove("is-below-cutline", "is-cut", "is-in-remainder");
       item.querySelector("[data-position]").textContent = "—";
       item.querySelector("[data-cumulative]").textContent = "";
       item.querySelector("[data-fit]").textContent = "";
@@ -148,19 +196,12 @@
         input.value = "";
       }
     });
-    setStat("ranked-count", faDigits(rankedItems.length));
-    setStat("ranked-total", money(cumulative));
-    setStat("fitting-count", faDigits(fitting));
-    setStat("unranked-count", faDigits(items(waiting).length));
-    var over = ceiling && cumulative > ceiling;
-    setStat("balance-label", over ? "بیش از سقف" : "باقی‌مانده سقف");
-    setStat("balance", money(ceiling ? Math.abs(ceiling - cumulative) : 0));
-    var balanceBox = region.querySelector('[data-stat-box="balance"]');
-    if (balanceBox) {
-      balanceBox.classList.toggle("is-over", Boolean(over));
-    }
     region.querySelector('[data-empty="ranked"]').hidden = rankedItems.length > 0;
     region.querySelector('[data-empty="unranked"]').hidden = items(waiting).length > 0;
+  }
+
+  function markPending() {
+    form.classList.add("is-pending");
   }
 
   function setStat(name, text) {
@@ -208,6 +249,7 @@
       }
     });
     refresh();
+    showFigures(shown);
   }
 
   function save(message) {
@@ -258,6 +300,10 @@
             queued = null;
             save(next);
           } else {
+            if (data.figures) {
+              showFigures(data.figures);
+              showStatus(data.figures.status_html);
+            }
             announce(message + " و ذخیره شد.");
           }
           return;
@@ -335,6 +381,7 @@
 
   function changed(item, preferredFocus) {
     refresh();
+    markPending();
     if (preferredFocus) {
       focusIn(item, preferredFocus);
     }
@@ -387,6 +434,7 @@
     }
     placeAt(item, position);
     refresh();
+    markPending();
     item.querySelector("[data-move-to]").focus();
     save(describe(item));
   }

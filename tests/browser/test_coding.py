@@ -3,6 +3,8 @@ pickers (keyboard and mouse), a suggestion and the bulk bar, submits the coded l
 accepts it and exports the workbook, which shows exactly what was accepted."""
 
 import io
+import os
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +14,14 @@ from workgroups import submissions
 from workgroups.models import Cycle, Project, Submission, Workgroup
 
 PASSWORD = "karaj1399"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def doc_screenshot(page, name):
+    """With SAVE_DOC_SCREENSHOTS set, the window's view from the top into docs/screenshots/."""
+    if os.environ.get("SAVE_DOC_SCREENSHOTS"):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"))
 
 
 def ranked_and_submitted_priorities():
@@ -76,8 +86,10 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     # 2. The second with the mouse: a budget line typed with separators.
     second = head.locator("#coding-list > li").nth(1)
     choose(head, second.locator("input[name=program_code]"), "4-1-1", "۴-۱-۱-۰۱", keyboard=False)
-    # The status still says «ذخیره شد» from the first row: wait for this row's own answer.
+    # The status still says «ذخیره شد» from the first row, and the path is drawn at once: wait for
+    # this row's own answer (the row is redrawn then, with fresh pickers).
     second = head.locator("#coding-list > li").nth(1)
+    expect(second).not_to_have_attribute("aria-busy", "true")
     expect(second.locator("[data-role=path]").first).to_contain_text("تکمیل حلقه‌های بزرگراهی")
     choose(head, second.locator("input[name=budget_code]"), "4-02-01", "تقاطع", keyboard=False)
     expect(head.locator("#coding-list > li").nth(1)).to_have_attribute("data-coded", "true")
@@ -89,6 +101,7 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     suggested.locator(".btn-suggestion").first.click()
     expect(head.locator(f"#project-{suggested_id}")).to_have_attribute("data-coded", "true")
     screenshot(head, "coding-head-1366x768")
+    doc_screenshot(head, "coding-1366x768")
 
     # 4. The rest in bulk.
     uncoded = head.locator('#coding-list > li[data-coded="false"]')
@@ -161,3 +174,4 @@ def test_coding_page_on_a_phone(live_server, phone_page, demo, login, screenshot
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone_page, "coding-head-390x844")
+    doc_screenshot(phone_page, "coding-390x844")

@@ -168,8 +168,8 @@ def figures(page):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("ceiling", [0, 600_000])
 def test_the_scripts_figures_after_a_move_are_the_servers(live_server, page, civil, login, ceiling):
-    # The script redraws the running total and the cut line at once, from the ceiling the page was
-    # drawn with; after a reload the server's own figures (ranking.CutLine) must read the same.
+    # The script shows the running total and the cut line the save answered with (ranking.CutLine);
+    # after a reload the server's page must read the same.
     # A ceiling of 0 is "not set yet": no row is marked inside or outside.
     WorkgroupCycle.objects.filter(workgroup=civil["workgroup"], cycle=civil["cycle"]).update(
         credit_ceiling=ceiling
@@ -186,7 +186,7 @@ def test_the_scripts_figures_after_a_move_are_the_servers(live_server, page, civ
         assert marked == {""} and not any(below for *_rest, below in drawn_by_the_script)
         expect(page.locator("[data-no-ceiling]")).to_be_visible()
     else:
-        assert marked == {"در سقف", "خارج از سقف"}
+        assert {"در سقف", "خارج از سقف"} <= marked <= {"در سقف", "در باقی‌مانده سقف", "خارج از سقف"}
 
 
 @pytest.mark.django_db(transaction=True)

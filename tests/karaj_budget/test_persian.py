@@ -18,6 +18,7 @@ from karaj_budget.persian import (
     parse_percent,
     search_key,
     search_key_compact,
+    search_key_loose,
     to_ascii_digits,
 )
 
@@ -604,3 +605,8 @@ def test_messages_are_ready_for_users():
     with pytest.raises(PersianInputError) as error:
         parse_jalali_date("2019-12-06")
     assert str(error.value) == "سال ۲۰۱۹ میلادی به نظر می‌رسد؛ تاریخ را شمسی وارد کنید (مثلاً ۱۳۹۸/۰۹/۱۵)."
+
+
+def test_loose_search_key_reads_alef_madda_as_alef():
+    assert search_key_loose("آتش‌نشانی") == search_key_loose("اتش نشانی") == "اتش نشانی"
+    assert search_key("آتش") != search_key("اتش")  # stored keys keep the letter

@@ -55,8 +55,9 @@ def test_program_code_by_code_in_any_form(search, q):
 def test_by_words_however_typed(search):
     # «پارك» with an Arabic kaf, and words in any order.
     assert "50301001" in codes(search("budget", "پارك"))
-    assert codes(search("program", "اتوبوس ناوگان")) == ["5-1-2-01"]
-    assert codes(search("program", "ناوگان اتوبوس")) == ["5-1-2-01"]
+    # The leaf whose own title holds both words first; its sibling matches through their parent.
+    assert codes(search("program", "اتوبوس ناوگان")) == ["5-1-2-01", "5-1-2-02"]
+    assert codes(search("program", "ناوگان اتوبوس")) == ["5-1-2-01", "5-1-2-02"]
 
 
 def test_results_carry_path_and_credit_type(search):
@@ -123,3 +124,29 @@ def test_unknown_scheme_or_cycle_is_404(client, personas):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("workgroups:code-search", args=["budget"]), {"q": "5"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("scheme", "q", "expected"),
+    [
+        # The words are in the parents' titles (strategy, goal, mission), not in the leaf's own.
+        ("program", "حمل و نقل", "5-1-2-01"),
+        ("program", "ترافیک", "5-2-1-01"),
+        ("program", "سفرهای روزانه", "5-1-1-01"),
+        ("budget", "تقاطع", "40201001"),
+        ("budget", "ترافیک", "50401001"),
+    ],
+)
+def test_words_in_a_parents_title_find_the_leaves_under_it(search, scheme, q, expected):
+    assert expected in codes(search(scheme, q))
+
+
+def test_leaves_matching_by_their_own_title_come_first(search):
+    # «ترافیک» is in the mission above every transport program and in this leaf's own title.
+    found = codes(search("budget", "ترافیک"))
+    assert found[0] == "50401001"
+
+
+@pytest.mark.parametrize("q", ["اتش", "آتش", "اتش نشانی", "آتش‌نشانی"])
+def test_alef_with_or_without_madda(search, q):
+    assert "7-1-1-01" in codes(search("program", q))

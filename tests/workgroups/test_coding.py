@@ -332,3 +332,21 @@ def test_write_urls_refuse_other_roles(client, personas, civil_projects):
         client.force_login(personas[persona])
         assert client.post(url, {"program_code": "4-1-1-01"}).status_code == expected, persona
     assert Project.objects.get(pk=civil_projects[0].pk).program_code_id is None
+
+
+def test_json_save_of_an_unknown_code_shows_the_error_on_its_field(client, head, civil_projects):
+    project = civil_projects[5]
+    coding.project_code(project=project, budget_code="40301001", user=head)
+    client.force_login(head)
+    response = client.post(
+        reverse("workgroups:coding-project", args=["civil", project.pk]),
+        {"program_code": "", "budget_code": "12345678", "was_budget_code": str(project.budget_code_id or "")},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    html = response.json()["html"]
+    assert f'id="budget-{project.pk}-error"' in html and "«12345678» در جدول کدها نیست" in html
+    assert 'value="12345678"' in html and 'aria-invalid="true"' in html
+    # The old code's path is not shown under the field as if it were the typed one.
+    assert "ذخیره نشد؛ کد ذخیره‌شده" in html
+    assert f'id="program-{project.pk}-error"' not in html

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from programs.models import Unit
+from workgroups import ranking
 from workgroups.exporting import build_workbook
 from workgroups.letters.numbers import submission_record_letter
 from workgroups.models import Attachment, Cycle, Project, Workgroup, WorkgroupCycle
@@ -102,7 +103,11 @@ def test_cumulative_total_and_ceiling(cycle):
     for row in rows:
         running += row[9]
         assert row[10] == running
-    assert {row[11] for row in rows} == {"بله", "خیر"}
+    ceiling = WorkgroupCycle.objects.get(workgroup__slug="transport", cycle=cycle).credit_ceiling
+    _line, places = ranking.running_totals([row[9] for row in rows], ceiling)
+    texts = {"in": "بله", "remainder": "در باقی‌مانده سقف", "out": "خیر"}
+    assert [row[11] for row in rows] == [texts[place.fit_state] for place in places]
+    assert {"بله", "خیر"} <= {row[11] for row in rows}
 
 
 def test_cover_sheet(cycle):

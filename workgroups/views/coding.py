@@ -59,8 +59,8 @@ def _rows(projects, *, cycle, with_suggestions):
     ]
 
 
-def _page_context(request, workgroup, cycle):
-    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+def _status_context(request, workgroup, cycle, projects):
+    """The coded list's state box (`_coding_status.html`) and whether the person may code now."""
     status = submissions.list_state(
         workgroup=workgroup, cycle=cycle, kind=Kind.CODING, user=request.user, projects=projects
     )
@@ -70,20 +70,34 @@ def _page_context(request, workgroup, cycle):
     # Writes go to the current cycle's list; an earlier cycle's list is shown read-only.
     is_current = cycle == Cycle.objects.current()
     can_code = is_current and lock_reason is None and access.is_head(request.user, workgroup)
-    coded = sum(project.is_coded for project in projects)
     return {
         "workgroup": workgroup,
         "cycle": cycle,
-        "rows": _rows(projects, cycle=cycle, with_suggestions=can_code),
         "status": status,
         "lock_reason": lock_reason,
         "can_code": can_code,
         "is_current": is_current,
+    }
+
+
+def _page_context(request, workgroup, cycle):
+    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+    context = _status_context(request, workgroup, cycle, projects)
+    coded = sum(project.is_coded for project in projects)
+    return {
+        **context,
+        "rows": _rows(projects, cycle=cycle, with_suggestions=context["can_code"]),
         "coded_count": coded,
         "total": len(projects),
         "uncoded_count": len(projects) - coded,
         **_search_urls(),
     }
+
+
+def _status_html(request, workgroup, cycle):
+    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+    context = _status_context(request, workgroup, cycle, projects)
+    return render_to_string("workgroups/_coding_status.html", context, request)
 
 
 def _search_urls():
@@ -129,8 +143,9 @@ def _expected(post):
     return expected or None
 
 
-def _row_html(request, project, cycle):
+def _row_html(request, project, cycle, error=None):
     (row,) = _rows([project], cycle=cycle, with_suggestions=True)
+    row["error"] = error
     context = {"row": row, "can_code": True, "workgroup": project.workgroup, "cycle": cycle}
     return render_to_string("workgroups/_coding_row.html", context | _search_urls(), request)
 
@@ -158,7 +173,7 @@ def coding_project(request, slug, pk):
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
     cycle = access.current_cycle_or_404()
     project = _project_in_list(workgroup, cycle, pk)
-    status, message = 200, ""
+    status, message, row_error = 200, "", None
     try:
         project = coding.project_code(
             project=project,
@@ -171,10 +186,21 @@ def coding_project(request, slug, pk):
         status, message = error.status, error.message
         if isinstance(error, ListConflict):
             project = _project_in_list(workgroup, cycle, pk)
+        field = getattr(error, "field", None)
+        if field:
+            # The row again, with the refused code as typed and the reason under its field.
+            project = _project_in_list(workgroup, cycle, pk)
+            typed = request.POST.get(field, "") if not request.POST.get(f"{field}_id") else ""
+            row_error = {"scheme": field.removesuffix("_code"), "message": message, "value": typed}
     if _wants_json(request):
-        payload = {"ok": status == 200, "message": message, **_counts(workgroup, cycle)}
-        if status in (200, 409):
-            payload["html"] = _row_html(request, project, cycle)
+        payload = {
+            "ok": status == 200,
+            "message": message,
+            **_counts(workgroup, cycle),
+            "status_html": _status_html(request, workgroup, cycle),
+        }
+        if status in (200, 409) or row_error:
+            payload["html"] = _row_html(request, project, cycle, row_error)
             payload["coded"] = project.is_coded
             if status == 200:
                 payload["message"] = _saved_message(project)

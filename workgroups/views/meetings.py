@@ -39,7 +39,7 @@ def meeting_create(request, slug):
     """The head records a joint meeting: Jalali date, attendees, minutes, decisions."""
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
     cycle = access.current_cycle_or_404()
-    form = MeetingForm(request.POST or None, workgroup=workgroup)
+    form = MeetingForm(request.POST or None, workgroup=workgroup, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
         meeting.workgroup = workgroup

@@ -10,17 +10,30 @@ from workgroups.locks import ListError
 from workgroups.overlaps import services as overlap_services
 
 
+def _writer(user):
+    """Whose rule a proposal's edit follows (locks.py): the office's, else the proposing unit's."""
+    return locks.OFFICE if access.is_budget_office(user) else locks.PROPOSALS
+
+
 @login_required
 def project_detail(request, pk):
     project = access.get_project_for_user(request.user, pk)
     history = project.audit_entries.select_related("actor")[:50]
+    can_edit = access.can_edit_project(request.user, project)
+    # Say why the proposal may not change now, instead of offering «ویرایش» that ends in a refusal.
+    edit_refused = (
+        locks.list_lock_reason(workgroup=project.workgroup, cycle=project.cycle, writer=_writer(request.user))
+        if can_edit
+        else ""
+    )
     return render(
         request,
         "workgroups/project_detail.html",
         {
             "project": project,
             "history": history,
-            "can_edit": access.can_edit_project(request.user, project),
+            "can_edit": can_edit and not edit_refused,
+            "edit_refused": edit_refused,
             "overlaps": overlap_services.open_overlaps_for_project(project)
             if access.sees_workgroup_of(request.user, project)
             else [],
@@ -39,6 +52,8 @@ def project_create(request):
     form = ProjectForm(
         request.POST or None,
         fiscal_year=cycle.fiscal_year,
+        unit=unit,
+        cycle=cycle,
         initial={"responsible_deputy": unit.default_deputy_id},
     )
     status = 200
@@ -67,8 +82,7 @@ def project_edit(request, pk):
     (while the list is not submitted) edits a proposal."""
     project = access.get_project_for_user(request.user, pk, write=True)
     by_office = access.is_budget_office(request.user)
-    writer = locks.OFFICE if by_office else locks.PROPOSALS
-    locks.ensure_list_open(workgroup=project.workgroup, cycle=project.cycle, writer=writer)
+    locks.ensure_list_open(workgroup=project.workgroup, cycle=project.cycle, writer=_writer(request.user))
     form = ProjectForm(request.POST or None, instance=project, fiscal_year=project.cycle.fiscal_year)
     status = 200
     if request.method == "POST" and form.is_valid():

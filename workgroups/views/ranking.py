@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from karaj_budget.templatetags import persian_tags
 from workgroups import access, locks, ranking, services, submissions
 from workgroups.forms import RankingPositionsForm, RemitForm
 from workgroups.locks import ListConflict, ListError, ListInvalid, ListLocked
@@ -57,13 +58,69 @@ def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank, overlaps=Non
         project.position = position
         project.cumulative = place.cumulative
         project.fits = place.fits
-        is_cut = place.fits is False and line.cut_position == position
+        is_cut = _is_cut(line, place)
         if is_cut:
             project.is_cut = True
         project.row_html = row(project, position, place, is_cut, overlaps.get(project.pk))
     for project in unranked:
         project.row_html = row(project, None, None, False, overlaps.get(project.pk))
     return line
+
+
+def _is_cut(line, place):
+    return place.fits is False and line.cut_position == place.position
+
+
+def _stats(line, *, unranked_count):
+    """The list's totals as the page shows them (keyed by their `data-stat` names), formatted: the
+    page draws them and the script puts a save's fresh ones in the same places."""
+    return {
+        "ranked_count": persian_tags.fa_digits(line.count),
+        "ranked_total": persian_tags.money(line.total),
+        "fitting_count": persian_tags.fa_digits(line.fitting_count),
+        "remainder_count": persian_tags.fa_digits(line.remainder_count),
+        "unranked_count": persian_tags.fa_digits(unranked_count),
+        "balance_label": "بیش از سقف" if line.over_ceiling else "باقی‌مانده سقف",
+        "balance": persian_tags.money(line.over_ceiling or line.room_left),
+    }
+
+
+def list_figures(request, workgroup, cycle):
+    """The list as stored, for the page's script to show after a save: each ranked row's position,
+    running total and place against the ceiling (`ranking.CutLine`), the totals, and the deadline
+    box (what remains to do, the submit button). The script shows these; it derives none of them."""
+    share = WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).first()
+    projects = list(
+        Project.objects.for_workgroup(workgroup, cycle)
+        .exclude(state=Project.State.WITHDRAWN)
+        .only("title", "priority", "state", "requested_amount", "program_code", "budget_code")
+        .order_by("priority", "pk")
+    )
+    ranked = [p for p in projects if p.priority is not None]
+    unranked_count = sum(1 for p in projects if p.priority is None and p.state == Project.State.PROPOSED)
+    line = ranking.CutLine(share.credit_ceiling if share else 0)
+    rows = []
+    for project in ranked:
+        place = line.add(project.requested_amount)
+        rows.append(
+            {
+                "id": project.pk,
+                "position": persian_tags.fa_digits(place.position),
+                "cumulative": persian_tags.money(place.cumulative),
+                "fit": place.fit_label,
+                "state": place.fit_state,
+                "cut": _is_cut(line, place),
+            }
+        )
+    status = submissions.deadline_summary(workgroup, cycle, user=request.user, projects=projects)
+    return {
+        "rows": rows,
+        "stats": _stats(line, unranked_count=unranked_count),
+        "over": line.is_over,
+        "status_html": render_to_string(
+            "workgroups/_deadline_status.html", {"deadline_status": status}, request=request
+        ),
+    }
 
 
 def ranking_context(request, workgroup, cycle):
@@ -103,7 +160,7 @@ def ranking_context(request, workgroup, cycle):
         can_rank=is_head and lock_reason is None,
         overlaps=overlap_services.open_overlaps_by_project(workgroup, cycle),
     )
-    meetings = list(Meeting.objects.filter(workgroup=workgroup, cycle=cycle))
+    meetings = Meeting.label_each(list(Meeting.objects.filter(workgroup=workgroup, cycle=cycle)))
     version = share.ranking_version if share else 0
     return {
         "workgroup": workgroup,
@@ -115,8 +172,8 @@ def ranking_context(request, workgroup, cycle):
         "in_review": in_review,
         "project_count": len(ranked) + len(unranked),
         "cut_line": line,
-        "fit_labels": {"in": ranking.FIT_LABELS[True], "out": ranking.FIT_LABELS[False]},
         "has_ceiling": line.has_ceiling,
+        "stats": _stats(line, unranked_count=len(unranked)),
         "ranked_total": line.total,
         "unranked_total": sum(p.requested_amount for p in unranked),
         "fitting_count": line.fitting_count,
@@ -198,7 +255,14 @@ def ranking_save(request, slug):
         )
     except ListError as error:
         return _json_error(error, request=request, workgroup=workgroup, cycle=cycle)
-    return JsonResponse({"version": result.version, "order": result.order, "summary": result.summary})
+    return JsonResponse(
+        {
+            "version": result.version,
+            "order": result.order,
+            "summary": result.summary,
+            "figures": list_figures(request, workgroup, cycle),
+        }
+    )
 
 
 def _apply_move(order, unranked_ids, command):
