@@ -23,11 +23,11 @@ compute the similarity of each candidate exactly, with the same formula
 generated history).
 """
 
-import math
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import chain
 
 from django.db.models import Count, Max, Q, Sum
 
@@ -38,6 +38,7 @@ from workgroups.coding import PROGRAM_LEVEL
 from workgroups.models import Project
 from workgroups.overlaps.detection import trigrams
 
+# The bounds in `Pool` are written for exactly one half (integers, so no rounding at the edge).
 SIMILAR_TITLES = 0.5
 SAME_UNIT_SCORE = 0.4
 SIMILAR, SAME_UNIT = "عنوان مشابه", "همان واحد و همان برنامه"
@@ -45,6 +46,8 @@ MAX_SUGGESTIONS = 2
 # A write stamps `updated_at` before it commits; one that commits after a later one was read would be
 # missed by "changed since the newest stamp". Re-reading the last few minutes covers such writes.
 CATCH_UP = timedelta(minutes=10)
+# Titles whose answers a pool keeps (a cycle's lists hold a few thousand).
+MAX_KEPT_ANSWERS = 20_000
 
 
 @dataclass
@@ -81,15 +84,23 @@ POOL_FIELDS = ("pk", "title_key", "proposing_unit_id", "program_code_id", "budge
 class Pool:
     """The coded projects of every cycle up to `fiscal_year`, indexed by title trigram.
 
-    `entries[pk]` is (trigrams, unit, program, budget); `postings[gram]` lists the pks whose title
-    has that trigram (a pk re-coded with a new title may stay listed under an old trigram: every
-    candidate is checked against its current entry, so that only costs a look).
+    `entries[pk]` is (trigrams, unit, program, budget, the order of its prefix's last trigram, size,
+    ⌈size/2⌉ − 1, and the row's title key, unit, program and budget). `postings[gram]` lists the pks whose
+    title's prefix has that trigram: the |t| − ⌈0.5·|t|⌉ + 1 first of its trigrams in one fixed
+    order, rarest first (frequencies when the pool was read; trigrams unseen then come first). Two
+    titles with similarity ≥ 0.5 share a trigram in both their prefixes, so common trigrams are
+    rarely listed or looked up. A pk re-coded with a new title may stay listed under an old
+    trigram: every candidate is checked against its current entry, so that only costs a look.
     """
 
     def __init__(self, fiscal_year):
         self.fiscal_year = fiscal_year
         self.entries = {}
         self.postings = defaultdict(list)
+        self.rank = {}
+        # The answers of `similar` for the titles asked about (the lists being coded), kept up to
+        # date entry by entry, so that the page after a save does not search again.
+        self.answers = {}
         # (unit, program) → budget line → pks of the coded projects that used them together
         self.by_unit_program = defaultdict(lambda: defaultdict(set))
         self.stamp = None
@@ -103,9 +114,25 @@ class Pool:
         return (found["count"], found["ids"] or 0, found["newest"])
 
     def load(self, stamp):
-        for row in self.rows().filter(CODED).values_list(*POOL_FIELDS):
-            self._put(*row)
+        rows = list(self.rows().filter(CODED).values_list(*POOL_FIELDS))
+        grams = {row[0]: trigrams(row[1]) for row in rows}
+        frequency = Counter(gram for each in grams.values() for gram in each)
+        self.rank = {gram: n for n, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))}
+        for row in rows:
+            self._put(*row, grams=grams[row[0]])
         self.stamp = stamp
+
+    def key(self, gram):
+        """The fixed order of trigrams: rarest first when the pool was read; a trigram seen later
+        gets a place before all of those, and keeps it."""
+        rank = self.rank.get(gram)
+        if rank is None:
+            rank = self.rank[gram] = -len(self.rank) - 1
+        return rank
+
+    def prefix(self, grams):
+        """A title's first |t| − ⌈0.5·|t|⌉ + 1 trigrams in the pool's order."""
+        return sorted(grams, key=self.key)[: len(grams) - _at_least_half(len(grams)) + 1]
 
     def catch_up(self, stamp):
         """Apply the rows changed since the pool was read; False when that cannot explain `stamp`."""
@@ -117,50 +144,93 @@ class Pool:
         self.stamp = stamp
         return (len(self.entries), sum(self.entries)) == stamp[:2]
 
-    def _put(self, pk, key, unit_id, program_id, budget_id, _updated_at):
-        old = self.entries.pop(pk, None)
+    def _put(self, pk, key, unit_id, program_id, budget_id, _updated_at, grams=None):
+        old = self.entries.get(pk)
+        if old is not None and old[7:] == (key, unit_id, program_id, budget_id):
+            return  # re-read, unchanged
+        if old is None and (program_id is None or budget_id is None):
+            return
+        self.entries.pop(pk, None)
         if old is not None:
             budgets = self.by_unit_program[(old[1], old[2])]
             budgets[old[3]].discard(pk)
             if not budgets[old[3]]:
                 del budgets[old[3]]
         if program_id is None or budget_id is None:
+            self._recheck(pk, None)
             return
-        grams = trigrams(key)
-        for gram in grams - old[0] if old is not None else grams:
-            self.postings[gram].append(pk)
-        self.entries[pk] = (grams, unit_id, program_id, budget_id)
+        grams = trigrams(key) if grams is None else grams
+        listed = set(self.prefix(old[0])) if old is not None else ()
+        prefix = self.prefix(grams)
+        for gram in prefix:
+            if gram not in listed:
+                self.postings[gram].append(pk)
+        last = self.key(prefix[-1]) if prefix else None
+        size = len(grams)
+        entry = (grams, unit_id, program_id, budget_id, last, size, _at_least_half(size) - 1)
+        self.entries[pk] = entry + (key, unit_id, program_id, budget_id)
         self.by_unit_program[(unit_id, program_id)][budget_id].add(pk)
+        self._recheck(pk, self.entries[pk])
+
+    def _recheck(self, pk, entry):
+        """Bring the kept answers of `similar` up to date with one changed entry."""
+        for grams, found in self.answers.items():
+            found.pop(pk, None)
+            if entry is not None:
+                shared = len(grams & entry[0])
+                score = shared / (len(grams) + entry[5] - shared)
+                if score >= SIMILAR_TITLES:
+                    found[pk] = (score, entry[2], entry[3])
 
     def similar(self, grams, *, skip=()):
-        """(pk, similarity, program, budget) of every entry whose similarity with `grams` is ≥ 0.5."""
+        """(pk, similarity, program, budget) of every entry whose similarity with `grams` is ≥ 0.5.
+
+        Two titles a and b with similarity ≥ t share s ≥ t/(1+t)·(|a| + |b|) trigrams (s/(|a|+|b|-s)
+        ≥ t). Counting how many prefix trigrams each listed title shares with ours (k) bounds s:
+        of the two prefixes, the one that ends earlier in the order (x) holds every shared trigram
+        up to its end, so s ≤ k + (|x| − prefix length of x). A title whose bound is too low is
+        skipped; the rest are compared exactly.
+        """
+        found = self.answers.get(grams)
+        if found is None:
+            if len(self.answers) >= MAX_KEPT_ANSWERS:
+                self.answers.clear()
+            found = self.answers[grams] = self._search(grams)
+        return [(pk, *answer) for pk, answer in found.items() if pk not in skip]
+
+    def _search(self, grams):
         size = len(grams)
         if not size:
-            return []
-        # Any title reaching the threshold shares one of these (the rarest of ours).
-        probe = sorted(grams, key=lambda gram: len(self.postings.get(gram, ())))
-        probe = probe[: size - math.ceil(SIMILAR_TITLES * size) + 1]
-        seen, found = set(skip), []
-        for gram in probe:
-            for pk in self.postings.get(gram, ()):
-                if pk in seen:
-                    continue
-                seen.add(pk)
-                entry = self.entries.get(pk)
-                if entry is None:
-                    continue
-                other = entry[0]
-                shared = len(grams & other)
-                # The same expression as `overlaps.detection.jaccard`, so equal floats.
-                score = shared / (size + len(other) - shared) if other else 0.0
-                if score >= SIMILAR_TITLES:
-                    found.append((pk, score, entry[2], entry[3]))
+            return {}
+        prefix = self.prefix(grams)
+        last = self.key(prefix[-1])
+        tail = _at_least_half(size) - 1
+        counts = Counter(chain.from_iterable(self.postings.get(gram, ()) for gram in prefix))
+        found, entries = {}, self.entries
+        for pk, k in counts.items():
+            entry = entries.get(pk)
+            if entry is None:
+                continue
+            other, _unit, _program, _budget, other_last, other_size, other_tail = entry[:7]
+            # s ≥ t/(1+t)·(|a| + |b|) with t = 1/2: 3·s ≥ |a| + |b|.
+            if 3 * (k + (other_tail if other_last <= last else tail)) < size + other_size:
+                continue
+            shared = len(grams & other)
+            # The same expression as `overlaps.detection.jaccard`, so equal floats.
+            score = shared / (size + other_size - shared)
+            if score >= SIMILAR_TITLES:
+                found[pk] = (score, entry[2], entry[3])
         return found
 
     def budgets_with(self, unit_id, program_id, *, skip=()):
         """Budget lines that coded projects of the unit used with the program."""
         used = self.by_unit_program.get((unit_id, program_id), {})
         return [budget_id for budget_id, pks in used.items() if not pks <= skip]
+
+
+def _at_least_half(size):
+    """⌈0.5·size⌉: the trigrams a title of `size` shares with any title similar to it (≥ 0.5)."""
+    return (size + 1) // 2
 
 
 _pools = {}

@@ -92,8 +92,9 @@ WORDS = (
 
 @pytest.fixture
 def history(demo):
-    """600 coded projects of an earlier cycle with titles from a small vocabulary (many near
-    matches), some of the demo's units and programs, and the current cycle's demo lists to code."""
+    """900 coded projects of an earlier cycle, a third of them variants of the current titles (near
+    the threshold), the rest from a small vocabulary, with the demo's units and random codes; half
+    the current cycle's projects get titles from that vocabulary too."""
     rng = random.Random(14)
     earlier, _ = Cycle.objects.get_or_create(fiscal_year=1398, defaults={"title": "بودجه سال ۱۳۹۸"})
     current = Cycle.objects.current()
@@ -103,9 +104,17 @@ def history(demo):
     programs = list(ProgramCode.objects.filter(level=4, children__isnull=True))
     budgets = list(BudgetCode.objects.filter(level=4, children__isnull=True))
     rows = []
-    for _ in range(600):
+    for number in range(900):
         like = rng.choice(sample)
-        title = " ".join(rng.sample(WORDS, rng.randint(3, 6)))
+        if number % 3:
+            title = " ".join(rng.sample(WORDS, rng.randint(3, 6)))
+        else:
+            # Near the 0.5 threshold: a current title with a word dropped, added or swapped.
+            words = like.title.split()
+            words.pop(rng.randrange(len(words)))
+            for _ in range(rng.randint(0, 2)):
+                words.insert(rng.randrange(len(words) + 1), rng.choice(WORDS))
+            title = " ".join(words)
         rows.append(
             Project(
                 cycle=earlier,
@@ -120,7 +129,7 @@ def history(demo):
             )
         )
     Project.objects.bulk_create(rows)
-    for project in rng.sample(sample, len(sample) // 2):
+    for project in rng.sample(sample, len(sample) // 2):  # after the variants were drawn
         project.title = " ".join(rng.sample(WORDS, rng.randint(3, 6)))
         project.save()
     return current
