@@ -20,13 +20,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# The background worker (README, "Background worker") runs beside the web server: Ctrl-C reaches
+# both (one process group), and the trap stops the worker whenever the server ends.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Demo accounts (password karaj1399): admin, office, head_<slug>, member_<slug>, expert_r01, expert_o06"
 	@echo "  workgroup slugs: planning finance urbanism civil transport services social"
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the background worker (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev

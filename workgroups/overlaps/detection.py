@@ -31,6 +31,7 @@ from karaj_budget.persian import search_key
 CANDIDATE_SIMILARITY = 0.4
 MIN_TITLE_SIMILARITY = 0.5
 REPORT_SCORE = 0.6
+PROGRESS_EVERY = 500
 
 WORD = re.compile(r"[^\W_]+")
 NUMBER = re.compile(r"\d+")
@@ -136,7 +137,7 @@ def score_pair(a, b):
     return Candidate(first=a, second=b, score=score, reasons=reasons)
 
 
-def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
+def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY, progress=None):
     """All pairs of items whose trigram sets have Jaccard similarity ≥ threshold.
 
     A prefix-filtered set-similarity join (AllPairs): with every title's trigrams sorted rarest
@@ -150,6 +151,8 @@ def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
     trigram up to its end, so shared ≤ k + (|z| − its prefix length). Pairs whose bound is below
     t/(1+t)·(|x| + |y|) cannot reach t and are not compared; the others are compared exactly as
     before, so the pairs are the same (tests/workgroups/test_overlap_join_parity.py).
+
+    `progress(done, total)`, if given, is called every PROGRESS_EVERY titles and at the end.
     """
     frequency = Counter(gram for item in items for gram in item.grams)
     # Rarest first; each trigram becomes its rank, so the sets compared below hold small ints.
@@ -164,7 +167,9 @@ def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
     index_last, index_tail = {}, {}
     pairs = []
     index_share = 2 * threshold / (1 + threshold)
-    for i in sorted(range(len(items)), key=lambda i: len(ordered[i])):
+    for done, i in enumerate(sorted(range(len(items)), key=lambda i: len(ordered[i]))):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(items))
         grams = ordered[i]
         size = len(grams)
         if not size:
@@ -191,6 +196,8 @@ def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
             index[gram].append(i)
         index_last[i] = grams[index_length - 1]
         index_tail[i] = size - index_length
+    if progress is not None:
+        progress(len(items), len(items))
     return pairs
 
 
@@ -237,12 +244,19 @@ def similar_pairs_touching(items, touching, threshold=CANDIDATE_SIMILARITY):
     return list(pairs)
 
 
-def find_overlaps(projects, *, use_database=None, touching=None):
+def is_few(touched, total):
+    """Whether comparing the `touched` projects with the other ones is cheaper than the whole join
+    (about 1 in 20): below that, the touched ones are compared directly (or through pg_trgm's
+    index); above it, the whole cycle is joined, which for large cycles is the background's work."""
+    return touched * 20 < total
+
+
+def find_overlaps(projects, *, use_database=None, touching=None, progress=None):
     """Scored candidate pairs among `projects`, best first.
 
     `use_database` forces (True) or avoids (False) pg_trgm; by default it is used on PostgreSQL.
     `touching` (pks) keeps only the pairs that include one of those projects: what an edit or an
-    import of a few projects needs to look at.
+    import of a few projects needs to look at. `progress(done, total)` follows the Python join.
     """
     items = [Item.from_project(project) for project in projects]
     if use_database is None:
@@ -251,10 +265,10 @@ def find_overlaps(projects, *, use_database=None, touching=None):
         touching = set(touching)
     if use_database:
         pairs = similar_pairs_postgres(items, touching=touching)
-    elif touching is not None and len(touching) * 20 < len(items):
+    elif touching is not None and is_few(len(touching), len(items)):
         pairs = similar_pairs_touching(items, touching)
     else:
-        pairs = similar_pairs_python(items)
+        pairs = similar_pairs_python(items, progress=progress)
         if touching is not None:
             pairs = [(a, b) for a, b in pairs if a.pk in touching or b.pk in touching]
     scored = (score_pair(a, b) for a, b in pairs)
