@@ -82,7 +82,8 @@ bench: $(VENV)/.dev
 # Load test (docs/performance.md): gunicorn + PostgreSQL under 46 simulated people for 2 minutes
 # (bench/load/). Locust lives in its own virtualenv: it brings gevent, Flask and requests, which
 # the app and its tests must not depend on by accident. LOAD_DATABASE_URL names the throwaway
-# database (default postgres://postgres@127.0.0.1:5432/karaj_load), dropped and recreated.
+# database (default postgres://postgres@127.0.0.1:5432/karaj_load), dropped and recreated; any
+# other name needs LOAD_DROP=<that name> too, so a mistyped URL cannot empty a real database.
 LOAD_VENV ?= .venv-load
 $(LOAD_VENV)/.installed: requirements-load.txt
 	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
@@ -91,7 +92,7 @@ $(LOAD_VENV)/.installed: requirements-load.txt
 	touch $@
 
 loadtest: $(VENV)/.runtime $(LOAD_VENV)/.installed
-	$(PY) bench/load/run.py $(if $(WORKERS_LOAD),--workers $(WORKERS_LOAD))
+	$(PY) bench/load/run.py $(if $(WORKERS_LOAD),--workers $(WORKERS_LOAD)) $(if $(LOAD_DROP),--drop-database $(LOAD_DROP))
 
 clean:
 	rm -rf $(VENV) $(LOAD_VENV) staticfiles test-artifacts
