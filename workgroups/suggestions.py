@@ -15,12 +15,12 @@ pool of each fiscal year is kept in the process and brought up to date from the 
 it was read (`Project.updated_at`, which every write of a title or a code sets), so a save reads
 one or two rows, not the history. A count and a sum of the coded rows' ids catch a deletion.
 
-Why the answers are the same as comparing with every coded project: a title whose similarity
-with ours is at least t shares at least ⌈t·|ours|⌉ of our trigrams, so it shares one of any
-|ours| − ⌈t·|ours|⌉ + 1 of them; we look up only our rarest trigrams (short posting lists) and
-compute the similarity of each candidate exactly, with the same formula
-(tests/workgroups/test_coding_suggestions.py compares with the old code on the demo and on a
-generated history).
+Why the answers are the same as comparing with every coded project: two titles with similarity
+at least t share at least ⌈t·|title|⌉ trigrams of each, so with every title's trigrams in one
+fixed order their prefixes of |title| − ⌈t·|title|⌉ + 1 trigrams meet; only titles met that way
+whose shared count can still reach t (`Pool.similar`) are compared, exactly and with the same
+formula (tests/workgroups/test_coding_suggestions.py compares with the old code on the demo, on a
+generated history, and across saves, clears and deletions).
 """
 
 import threading
@@ -182,7 +182,7 @@ class Pool:
                 if score >= SIMILAR_TITLES:
                     found[pk] = (score, entry[2], entry[3])
 
-    def similar(self, grams, *, skip=()):
+    def similar(self, grams, *, skip=frozenset()):
         """(pk, similarity, program, budget) of every entry whose similarity with `grams` is ≥ 0.5.
 
         Two titles a and b with similarity ≥ t share s ≥ t/(1+t)·(|a| + |b|) trigrams (s/(|a|+|b|-s)
@@ -222,7 +222,7 @@ class Pool:
                 found[pk] = (score, entry[2], entry[3])
         return found
 
-    def budgets_with(self, unit_id, program_id, *, skip=()):
+    def budgets_with(self, unit_id, program_id, *, skip=frozenset()):
         """Budget lines that coded projects of the unit used with the program."""
         used = self.by_unit_program.get((unit_id, program_id), {})
         return [budget_id for budget_id, pks in used.items() if not pks <= skip]
