@@ -30,6 +30,8 @@ RUN_ENV = DJANGO_DEBUG=$(RUN_DEBUG) DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECU
 	DJANGO_SECURE_COOKIES=false DJANGO_LOG_FORMAT=$${DJANGO_LOG_FORMAT:-plain} \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/local-secret-key)}"
 
+# The background worker (README, "Background worker") runs beside the web server: Ctrl-C reaches
+# both (one process group), and the trap stops the worker whenever the server ends.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -39,7 +41,9 @@ run: $(VENV)/.runtime
 	@echo ""
 	@echo "Demo accounts (password karaj1399): admin, office, head_<slug>, member_<slug>, expert_r01, expert_o06"
 	@echo "  workgroup slugs: planning finance urbanism civil transport services social"
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the background worker (Ctrl-C stops both)"
+	@$(RUN_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev
@@ -91,7 +95,8 @@ bench: $(VENV)/.dev
 # Load test (docs/performance.md): gunicorn + PostgreSQL under 46 simulated people for 2 minutes
 # (bench/load/). Locust lives in its own virtualenv: it brings gevent, Flask and requests, which
 # the app and its tests must not depend on by accident. LOAD_DATABASE_URL names the throwaway
-# database (default postgres://postgres@127.0.0.1:5432/karaj_load), dropped and recreated.
+# database (default postgres://postgres@127.0.0.1:5432/karaj_load), dropped and recreated; any
+# other name needs LOAD_DROP=<that name> too, so a mistyped URL cannot empty a real database.
 LOAD_VENV ?= .venv-load
 $(LOAD_VENV)/.installed: requirements-load.txt
 	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
@@ -100,7 +105,7 @@ $(LOAD_VENV)/.installed: requirements-load.txt
 	touch $@
 
 loadtest: $(VENV)/.runtime $(LOAD_VENV)/.installed
-	$(PY) bench/load/run.py $(if $(WORKERS_LOAD),--workers $(WORKERS_LOAD))
+	$(PY) bench/load/run.py $(if $(WORKERS_LOAD),--workers $(WORKERS_LOAD)) $(if $(LOAD_DROP),--drop-database $(LOAD_DROP))
 
 clean:
 	rm -rf $(VENV) $(LOAD_VENV) staticfiles test-artifacts

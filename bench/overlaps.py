@@ -1,16 +1,21 @@
-"""Overlap detection among 5,000 projects: the Python join alone, then `overlaps_refresh` (load,
-detect, store the pairs) on a throwaway SQLite database and, when BENCH_DATABASE_URL names one, on
-PostgreSQL (pg_trgm).
+"""Overlap detection: the Python join (candidates and scoring) at growing sizes, then
+`overlaps_refresh` (load, detect, store the pairs) among 5,000 projects on a throwaway SQLite
+database and, when BENCH_DATABASE_URL names one, on PostgreSQL (pg_trgm).
+
+Two sets of titles: realistic ones (bench/_titles.py: a large vocabulary, 3% repeats) at 1,000,
+5,000 and 20,000 (OVERLAP_SIZES=1000,5000,20000,50000 adds 50,000: about ten minutes), and the
+harsh synthetic set below (almost every title has near-duplicates) at 5,000, as measured before.
+Each size runs in its own process: its peak memory is that process's VmHWM; CPU beside wall.
 
 Run: .venv/bin/python bench/overlaps.py
      BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/overlaps.py
 The PostgreSQL database is migrated and receives a bench cycle (fiscal year 1499) that is deleted
-afterwards; use a database of its own. Target (issue 7): all pairs among 5,000 projects in under 10 s.
+afterwards; use a database of its own. Targets: 5,000 projects in under 10 s (issue 7); 20,000 in
+under 15 s and 400 MB (issue 14); 50,000 measured.
 """
 
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,7 +23,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
+
+SIZES = [int(n) for n in os.environ.get("OVERLAP_SIZES", "1000,5000,20000").split(",")]
 
 ACTIONS = [
     "احداث",
@@ -154,29 +162,73 @@ def run_child(database_url):
     subprocess.run([sys.executable, __file__], env=env, check=True)
 
 
+def join_child(generator, count):
+    """One size in this process: build the items, join, score; print the figures as JSON."""
+    import json
+
+    import django
+
+    django.setup()
+    from _measure import Timed, peak_mb
+    from _titles import realistic_titles
+
+    from karaj_budget.persian import search_key
+    from workgroups.overlaps.detection import Item, score_pair, similar_pairs_python
+
+    titles = (realistic_titles if generator == "realistic" else synthetic_titles)(count)
+    with Timed() as timed:
+        items = [
+            Item.build(pk=pk, key=search_key(title), workgroup_id=pk % 7, requested_amount=1000)
+            for pk, title in enumerate(titles, start=1)
+        ]
+        pairs = similar_pairs_python(items)
+        found = [c for c in (score_pair(a, b) for a, b in pairs) if c]
+    print(
+        json.dumps(
+            {
+                "pairs": len(pairs),
+                "reported": len(found),
+                "wall": timed.wall,
+                "cpu": timed.cpu,
+                "peak": peak_mb(),
+            }
+        )
+    )
+
+
+def run_join(generator, count):
+    import json
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--join", generator, str(count)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main():
     if os.environ.get("BENCH_CHILD"):
         bench_database()
         return
-    import django
-
-    django.setup()
-    from karaj_budget.persian import search_key
-    from workgroups.overlaps.detection import Item, score_pair, similar_pairs_python
-
-    titles = synthetic_titles(5000)
-    start = time.perf_counter()
-    items = []
-    for pk, title in enumerate(titles, start=1):
-        items.append(Item.build(pk=pk, key=search_key(title), workgroup_id=pk % 7, requested_amount=1000))
-    runs = []
-    for _ in range(3):
-        start = time.perf_counter()
-        pairs = similar_pairs_python(items)
-        found = [c for c in (score_pair(a, b) for a, b in pairs) if c]
-        runs.append(time.perf_counter() - start)
-    print(f"python join, 5000 projects: {len(pairs)} candidate pairs, {len(found)} reported")
-    print(f"  median {statistics.median(runs):.2f} s over {len(runs)} runs (target < 10 s)")
+    if sys.argv[1:2] == ["--join"]:
+        join_child(sys.argv[2], int(sys.argv[3]))
+        return
+    print("python join and scoring, one process per size (peak = its VmHWM)")
+    for generator, count, target in [("realistic", n, 15 if n == 20000 else None) for n in SIZES] + [
+        ("harsh", 5000, 10)
+    ]:
+        r = run_join(generator, count)
+        verdict = ""
+        if target:
+            met = r["wall"] < target and (count != 20000 or r["peak"] < 400)
+            verdict = f"; target < {target} s" + (" and < 400 MB" if count == 20000 else "")
+            verdict += f": {'met' if met else 'NOT met'} (CPU {'met' if r['cpu'] < target else 'NOT met'})"
+        print(
+            f"  {generator:9} {count:>6,}: {r['pairs']:>9,} candidate pairs, {r['reported']:>7,} reported; "
+            f"{r['wall']:7.2f} s wall, {r['cpu']:7.2f} s CPU, peak {r['peak']:.0f} MB{verdict}"
+        )
     with tempfile.TemporaryDirectory() as directory:
         run_child(f"sqlite:///{directory}/bench.sqlite3")
     if os.environ.get("BENCH_DATABASE_URL"):

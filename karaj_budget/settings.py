@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "programs",
     "workgroups",
 ]
@@ -167,6 +169,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 
 # Display name of the office that receives the lists (configurable per deployment).
+# Background tasks (README, "Background worker"): a queue in the app's own database, worked by
+# `manage.py db_worker` (started by `make run`; its own systemd unit in production). Another
+# backend (a broker) can be named here when the deployment grows.
+TASKS = {"default": {"BACKEND": os.environ.get("KARAJ_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 BUDGET_OFFICE_NAME = os.environ.get("KARAJ_BUDGET_OFFICE_NAME", "دفتر برنامه و بودجه")
 # Name of the Django group whose members are budget office staff.
 BUDGET_OFFICE_GROUP = "دفتر برنامه و بودجه"

@@ -23,6 +23,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def fresh_suggestion_pools():
+    """Each test rolls its rows back, and a frozen clock can repeat the stamps a pool is keyed by:
+    start every test without the coded-projects pools an earlier test left in this process."""
+    from workgroups.suggestions import forget_pools
+
+    forget_pools()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Seed the demo data once per test database; each test rolls its own changes back."""

@@ -1,5 +1,6 @@
 """Coding a workgroup's list (docs/workflow.md, step 5): an operational program code and a budget line for
-every project, with the rules, the warnings, the suggestions and the check before submitting.
+every project, with the rules, the warnings and the check before submitting. The suggestions live
+in `workgroups/suggestions.py`.
 
 Which projects: every active project of the workgroup in the cycle, ranked ones in priority order
 and unranked ones after them; projects waiting for the office to decide their workgroup are left
@@ -14,9 +15,6 @@ valid in the cycle's fiscal year. A budget line whose credit type differs from w
 for is a warning, never an error.
 """
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -29,11 +27,8 @@ from programs.models import BudgetCode, ProgramCode
 from workgroups import access, locks
 from workgroups.locks import ListConflict, ListInvalid
 from workgroups.models import AuditEntry, Project
-from workgroups.overlaps.detection import jaccard, trigrams
 
 PROGRAM_LEVEL = 4  # mission › goal › strategy › operational program
-SIMILAR_TITLES = 0.5
-MAX_SUGGESTIONS = 2
 STUDY_WORDS = ("مطالعه", "مطالعات", "طراحی", "تهیه طرح")
 # A field left out of a write: keep what the project has.
 UNCHANGED = object()
@@ -287,82 +282,3 @@ def check_every_project_coded(workgroup, cycle, projects):
         return []
     names = "، ".join(f"«{p.title}»" for p in uncoded)
     return [f"{persian_digits(len(uncoded))} پروژه هنوز کدگذاری نشده است: {names}."]
-
-
-# ---- Suggestions --------------------------------------------------------------------------------
-
-
-@dataclass
-class Suggestion:
-    program_code: ProgramCode
-    budget_code: BudgetCode
-    reason: str
-    score: float = 0.0
-    source_ids: list = field(default_factory=list)
-
-
-def _usable_codes(cycle):
-    programs = {
-        c.pk: c
-        for c in ProgramCode.objects.active()
-        .valid_in(cycle.fiscal_year)
-        .filter(level=PROGRAM_LEVEL, children__isnull=True)
-    }
-    budgets = {
-        c.pk: c
-        for c in BudgetCode.objects.active()
-        .valid_in(cycle.fiscal_year)
-        .filter(level=BUDGET_LINE_LEVEL, children__isnull=True)
-    }
-    return programs, budgets
-
-
-def suggestions_for(projects, *, cycle):
-    """Up to two code pairs for each uncoded project, from already-coded projects of any workgroup
-    (this cycle or earlier ones): those with similar titles (trigram Jaccard ≥ 0.5), and those of
-    the same proposing unit with the same program code. Only codes still usable in `cycle` are
-    offered. Returns {project pk: [Suggestion, …]}; the head must choose one, nothing is applied.
-    """
-    wanting = [p for p in projects if not p.is_coded]
-    if not wanting:
-        return {}
-    programs, budgets = _usable_codes(cycle)
-    coded = (
-        Project.objects.filter(
-            cycle__fiscal_year__lte=cycle.fiscal_year,
-            program_code_id__in=programs,
-            budget_code_id__in=budgets,
-        )
-        .exclude(pk__in=[p.pk for p in wanting])
-        .values_list("pk", "title_key", "proposing_unit_id", "program_code_id", "budget_code_id")
-    )
-    pool, index, by_unit_program = [], defaultdict(list), defaultdict(set)
-    for pk, key, unit_id, program_id, budget_id in coded:
-        grams = trigrams(key)
-        pool.append((pk, grams, unit_id, program_id, budget_id))
-        for gram in grams:
-            index[gram].append(len(pool) - 1)
-        by_unit_program[(unit_id, program_id)].add(budget_id)
-    result = {}
-    for project in wanting:
-        grams = trigrams(project.title_key or search_key(project.title))
-        shared = Counter(i for gram in grams for i in index.get(gram, ()))
-        scored = {}
-        for i in shared:
-            _pk, other, _unit_id, program_id, budget_id = pool[i]
-            score = jaccard(grams, other)
-            pair = (program_id, budget_id)
-            if score >= SIMILAR_TITLES and score > scored.get(pair, (0, ""))[0]:
-                scored[pair] = (score, "عنوان مشابه")
-        if project.program_code_id:
-            for budget_id in by_unit_program.get((project.proposing_unit_id, project.program_code_id), ()):
-                scored.setdefault((project.program_code_id, budget_id), (0.4, "همان واحد و همان برنامه"))
-        best = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_SUGGESTIONS]
-        suggestions = [
-            Suggestion(programs[program_id], budgets[budget_id], reason, score)
-            for (program_id, budget_id), (score, reason) in best
-            if (program_id, budget_id) != (project.program_code_id, project.budget_code_id)
-        ]
-        if suggestions:
-            result[project.pk] = suggestions
-    return result

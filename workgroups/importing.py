@@ -24,7 +24,7 @@ from programs.importing.units import UnitMatcher
 from programs.models import BudgetCode, ProgramCode, Unit
 from workgroups import locks, ranking
 from workgroups.models import AuditEntry, Project, Workgroup, clean_project_ref
-from workgroups.overlaps.services import overlaps_refresh
+from workgroups.overlaps.runs import overlaps_after_import
 
 COLUMNS = (
     Column("title", "عنوان", ("title", "عنوان پروژه", "نام پروژه", "عنوان پروژه / فعالیت"), required=True),
@@ -120,8 +120,9 @@ def import_projects(fileobj, *, cycle, dry_run=False, user=None) -> ImportResult
         result.file_problems.append(Problem(None, None, f"هیچ تغییری ثبت نشد: {error.message}"))
         return result
     result.written = True
-    # Look for overlaps of the imported projects with the rest of the cycle.
-    overlaps_refresh(cycle=cycle, projects=importer.written)
+    # Look for overlaps of the imported projects with the rest of the cycle (in the background when
+    # the import touched much of it).
+    overlaps_after_import(cycle=cycle, projects=importer.written, user=user)
     return result
 
 

@@ -1015,3 +1015,62 @@ ATTACHMENT_EXTENSIONS = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
+
+
+class OverlapRun(models.Model):
+    """One whole-cycle overlap detection, run by the background worker (workgroups/overlaps/runs.py).
+
+    The office's page shows its progress and polls until it ends. At most one waits or runs per
+    cycle (a partial unique constraint): asking again while one is under way joins it.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "در صف"
+        RUNNING = "running", "در حال بررسی"
+        DONE = "done", "پایان یافت"
+        FAILED = "failed", "ناموفق"
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="overlap_runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="درخواست‌کننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.QUEUED)
+    reason = models.CharField("سبب", max_length=200, blank=True)
+    done = models.PositiveIntegerField("پروژه‌های بررسی‌شده", default=0)
+    total = models.PositiveIntegerField("همه پروژه‌ها", default=0)
+    summary = models.TextField("نتیجه", blank=True)
+    task_id = models.CharField("شناسه کار", max_length=64, blank=True)
+    created_at = models.DateTimeField("درخواست", auto_now_add=True)
+    finished_at = models.DateTimeField("پایان", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "بررسی تداخل‌ها"
+        verbose_name_plural = "بررسی‌های تداخل‌ها"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=Q(state__in=["queued", "running"]),
+                name="overlap_one_run_per_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} — {self.get_state_display()}"
+
+    @property
+    def is_active(self):
+        return self.state in self.ACTIVE
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0

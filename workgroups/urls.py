@@ -50,6 +50,7 @@ office_patterns = [
     path("export/", exports.office_export, name="office-export"),
     path("overlaps/", overlaps.overlap_queue, name="overlap-queue"),
     path("overlaps/refresh/", overlaps.overlap_refresh, name="overlap-refresh"),
+    path("overlaps/refresh/state/", overlaps.overlap_run_state, name="overlap-run-state"),
     path("overlaps/<int:pk>/", overlaps.overlap_detail, name="overlap-detail"),
     path("overlaps/<int:pk>/decide/", overlaps.overlap_decide, name="overlap-decide"),
     path("overlaps/<int:pk>/reverse/", overlaps.overlap_reverse, name="overlap-reverse"),

@@ -12,7 +12,10 @@
    consecutive from the version before the run and one audit entry per accepted save.
 
 Exit status 0 only when every target is met: no errors, no lost update, p95 < 300 ms for pages
-and saves. Options: --workers N (default 2 × cores + 1), --run-time 2m, --users 46.
+and saves. Options: --workers N (default 2 × cores + 1), --run-time 2m, --users 46, --list-size 300
+(projects in each workgroup's current list, ranked), --history 2000 (coded projects of an earlier
+cycle, which the coding page's suggestions compare with), --drop-database NAME (required to drop a
+database other than karaj_load: the name must be repeated, so a mistyped URL cannot empty a real one).
 """
 
 import argparse
@@ -51,24 +54,98 @@ def free_port():
     raise SystemExit("no free port in 8100-8199")
 
 
-def recreate_database(url):
+DEFAULT_DATABASE = "karaj_load"
+
+
+def recreate_database(url, allowed):
     import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith("karaj_load") or parts.hostname not in ("127.0.0.1", "localhost"):
-        raise SystemExit(f"refusing to drop {name!r} on {parts.hostname!r}: only karaj_load* on this machine")
+    if name not in (DEFAULT_DATABASE, allowed):
+        raise SystemExit(
+            f"refusing to drop {name!r}: pass --drop-database {name} (make loadtest LOAD_DROP={name}) "
+            "to say that this database may be dropped and recreated"
+        )
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare():
-    """Child mode, inside Django: extra accounts; prints the accounts and each list's version."""
+def realistic_lists(list_size, history):
+    """Each workgroup's current list filled to `list_size` ranked projects, and `history` coded
+    projects in the cycle before (titles shaped like real ones, bench/_titles.py)."""
+    import random
+
+    from django.db.models import Max
+
+    from karaj_budget.persian import search_key
+    from programs.models import BudgetCode, ProgramCode, Unit
+    from workgroups.models import Cycle, Project, Workgroup
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _titles import realistic_titles
+
+    rng = random.Random(14)
+    cycle = Cycle.objects.current()
+    units = list(Unit.objects.exclude(kind=Unit.Kind.DEPUTY))
+    titles = iter(realistic_titles(list_size * 7 + history, seed=46))
+    rows = []
+    for workgroup in Workgroup.objects.select_related("deputy"):
+        mine = Project.objects.filter(cycle=cycle, workgroup=workgroup)
+        have = mine.count()
+        last = mine.aggregate(last=Max("priority"))["last"] or 0
+        for number in range(max(list_size - have, 0)):
+            title = next(titles)
+            rows.append(
+                Project(
+                    cycle=cycle,
+                    workgroup=workgroup,
+                    responsible_deputy=workgroup.deputy,
+                    proposing_unit=rng.choice(units),
+                    title=title,
+                    title_key=search_key(title),
+                    requested_amount=rng.randrange(500, 60_000),
+                    priority=last + number + 1,
+                )
+            )
+    earlier, _ = Cycle.objects.get_or_create(
+        fiscal_year=cycle.fiscal_year - 2, defaults={"title": f"بودجه {cycle.fiscal_year - 2}"}
+    )
+    programs = list(
+        ProgramCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
+    )
+    budgets = list(
+        BudgetCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
+    )
+    workgroups = list(Workgroup.objects.select_related("deputy"))
+    for _ in range(history):
+        title = next(titles)
+        workgroup = rng.choice(workgroups)
+        rows.append(
+            Project(
+                cycle=earlier,
+                workgroup=workgroup,
+                responsible_deputy=workgroup.deputy,
+                proposing_unit=rng.choice(units),
+                title=title,
+                title_key=search_key(title),
+                requested_amount=rng.randrange(500, 60_000),
+                program_code=rng.choice(programs),
+                budget_code=rng.choice(budgets),
+            )
+        )
+    Project.objects.bulk_create(rows, batch_size=1000)
+
+
+def prepare(list_size, history):
+    """Child mode, inside Django: realistic lists and history, extra accounts; prints the accounts
+    and each list's version."""
     import django
 
     django.setup()
+    realistic_lists(list_size, history)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -197,17 +274,22 @@ def main():
     # seconds, and each sign-in costs about half a second of CPU for the password hash.
     parser.add_argument("--spawn-rate", type=float, default=1)
     parser.add_argument("--run-time", default="2m")
+    parser.add_argument("--list-size", type=int, default=300)
+    parser.add_argument("--history", type=int, default=2000)
+    parser.add_argument("--drop-database", default=None, metavar="NAME")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--verify", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
-        return prepare()
+        return prepare(args.list_size, args.history)
     if args.verify:
         return verify(*args.verify)
     if not LOCUST.exists():
         raise SystemExit("locust is missing: run `make loadtest` (it installs requirements-load.txt)")
 
-    database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/karaj_load")
+    database_url = os.environ.get(
+        "LOAD_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DATABASE}"
+    )
     work = Path(tempfile.mkdtemp(prefix="karaj-load-"))
     port = free_port()
     env = {
@@ -224,10 +306,11 @@ def main():
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     print(f"== database {urlsplit(database_url).path.lstrip('/')} (dropped and recreated), demo data")
-    recreate_database(database_url)
+    recreate_database(database_url, args.drop_database)
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    prepared = child_json("prepare", env)
+    prepared = child_json("prepare", env, "--list-size", str(args.list_size), "--history", str(args.history))
+    print(f"   lists of {args.list_size} projects, {args.history} coded projects of an earlier cycle")
     (work / "versions.json").write_text(json.dumps(prepared["versions"]))
     saves = work / "saves.jsonl"
     saves.write_text("")

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programs.models import BudgetCode, ProgramCode
-from workgroups import coding, locks, submissions
+from workgroups import coding, locks, submissions, suggestions
 from workgroups.models import AuditEntry, Project, Submission
 
 
@@ -197,19 +197,19 @@ def test_coded_list_submitted_then_locked(civil, current_cycle, head, rank_all, 
 
 def test_suggestions_come_from_similar_titles_and_are_never_applied(civil_projects, current_cycle):
     # The 1399 cycle has the same projects, coded: each uncoded twin is offered its codes.
-    suggestions = coding.suggestions_for(civil_projects, cycle=current_cycle)
+    offered = suggestions.suggestions_for(civil_projects, cycle=current_cycle)
     project = next(p for p in civil_projects if p.title.startswith("تکمیل بزرگراه شمالی"))
-    offered = suggestions[project.pk][0]
-    assert (offered.program_code.code, offered.budget_code.code) == ("4-1-1-01", "40101001")
-    assert len(suggestions[project.pk]) <= 2
+    first = offered[project.pk][0]
+    assert (first.program_code.code, first.budget_code.code) == ("4-1-1-01", "40101001")
+    assert len(offered[project.pk]) <= 2
     assert Project.objects.get(pk=project.pk).program_code_id is None
 
 
 def test_suggestions_skip_codes_no_longer_usable(civil_projects, current_cycle):
     BudgetCode.objects.filter(code="40101001").update(is_active=False)
-    suggestions = coding.suggestions_for(civil_projects, cycle=current_cycle)
+    offered = suggestions.suggestions_for(civil_projects, cycle=current_cycle)
     project = next(p for p in civil_projects if p.title.startswith("تکمیل بزرگراه شمالی"))
-    assert all(s.budget_code.code != "40101001" for s in suggestions.get(project.pk, []))
+    assert all(s.budget_code.code != "40101001" for s in offered.get(project.pk, []))
 
 
 # ---- The page -------------------------------------------------------------------------------------

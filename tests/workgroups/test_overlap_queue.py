@@ -9,8 +9,9 @@ from programs.models import Unit
 from tests.programs.workbooks import xlsx
 from workgroups import submissions
 from workgroups.importing import import_projects
-from workgroups.models import Cycle, OverlapPair, Project, Workgroup
+from workgroups.models import Cycle, OverlapPair, OverlapRun, Project, Workgroup
 from workgroups.overlaps import services as overlap_services
+from workgroups.overlaps.runs import refresh_cycle_overlaps
 
 State = OverlapPair.State
 
@@ -69,13 +70,16 @@ def test_queue_page_runs_in_few_queries(client, personas, cycle, django_assert_m
         client.get(reverse("workgroups:overlap-queue"))
 
 
-def test_refresh_button_reports_counts(client, personas, cycle):
+def test_refresh_button_queues_a_run_and_the_page_reports_its_counts(client, personas, cycle):
     client.force_login(personas["office"])
     OverlapPair.objects.filter(cycle=cycle).delete()
     response = client.post(reverse("workgroups:overlap-refresh"), follow=True)
     assert response.status_code == 200
-    text = response.content.decode()
-    assert "تداخل‌ها دوباره بررسی شد" in text
+    assert "در صف قرار گرفت" in response.content.decode()
+    run = OverlapRun.objects.get(cycle=cycle)
+    refresh_cycle_overlaps.call(run.pk)  # what the worker does (tests/workgroups/test_overlap_runs.py)
+    text = client.get(reverse("workgroups:overlap-queue")).content.decode()
+    assert "بررسی تداخل‌ها پایان یافت" in text and "تداخل تازه" in text
     assert OverlapPair.objects.filter(cycle=cycle, state=State.OPEN).count() >= 5
 
 

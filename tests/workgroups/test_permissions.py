@@ -245,6 +245,7 @@ MATRIX += [
     ("workgroups:extension-create", {"slug": "civil"}, OFFICE_ONLY),
     ("workgroups:overlap-queue", None, OFFICE_ONLY),
     ("workgroups:overlap-detail", "overlap", OFFICE_ONLY),
+    ("workgroups:overlap-run-state", None, OFFICE_ONLY),
 ]
 
 # Coding and the export (issue 6): everyone who may read a workgroup's list sees its coding page

@@ -45,3 +45,11 @@ def test_seed_deadlines_are_end_of_tehran_day(demo):
     deadline = Deadline.objects.get(cycle__fiscal_year=1399, kind="priorities")
     # 1398/09/15 23:59:59 Tehran (UTC+03:30 in winter) = 2019-12-06 20:29:59 UTC.
     assert deadline.due_at == datetime.datetime(2019, 12, 6, 20, 29, 59, tzinfo=datetime.UTC)
+
+
+def test_demo_accounts_share_one_password_hash_and_sign_in(demo, django_user_model):
+    # Hashed once per run (hashing is deliberately slow); every account still takes the password.
+    users = list(django_user_model.objects.filter(email__endswith="@karaj.local"))
+    assert len(users) >= 18
+    assert len({user.password for user in users}) == 1
+    assert all(user.check_password("karaj1399") for user in users)

@@ -18,6 +18,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import chain
 
 from django.db import connection, transaction
 
@@ -29,6 +31,7 @@ from karaj_budget.persian import search_key
 CANDIDATE_SIMILARITY = 0.4
 MIN_TITLE_SIMILARITY = 0.5
 REPORT_SCORE = 0.6
+PROGRESS_EVERY = 500
 
 WORD = re.compile(r"[^\W_]+")
 NUMBER = re.compile(r"\d+")
@@ -134,13 +137,22 @@ def score_pair(a, b):
     return Candidate(first=a, second=b, score=score, reasons=reasons)
 
 
-def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
+def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY, progress=None):
     """All pairs of items whose trigram sets have Jaccard similarity ≥ threshold.
 
     A prefix-filtered set-similarity join (AllPairs): with every title's trigrams sorted rarest
     first, two sets that reach the threshold share a trigram within the probing prefix of the
     larger (|x| - ⌈t·|x|⌉ + 1) and the indexing prefix of the smaller (|y| - ⌈2t/(1+t)·|y|⌉ + 1).
-    Common trigrams such as those of «احداث» are then rarely looked at.
+
+    On titles that share common words the prefixes still hold common trigrams, so most of the time
+    went into comparing pairs that share one or two of them (docs/performance.md, "Overlaps").
+    Each title's prefix matches are now counted at once (k), which bounds what the two titles can
+    share: of the two prefixes, the one that ends earlier in the order (z) holds every shared
+    trigram up to its end, so shared ≤ k + (|z| − its prefix length). Pairs whose bound is below
+    t/(1+t)·(|x| + |y|) cannot reach t and are not compared; the others are compared exactly as
+    before, so the pairs are the same (tests/workgroups/test_overlap_join_parity.py).
+
+    `progress(done, total)`, if given, is called every PROGRESS_EVERY titles and at the end.
     """
     frequency = Counter(gram for item in items for gram in item.grams)
     # Rarest first; each trigram becomes its rank, so the sets compared below hold small ints.
@@ -149,30 +161,43 @@ def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY):
     }
     ordered = [sorted(rank[gram] for gram in item.grams) for item in items]
     as_sets = [frozenset(grams) for grams in ordered]
+    # t = p/q exactly (0.4 = 2/5): the bound is checked in integers.
+    p, q = Fraction(threshold).limit_denominator(1000).as_integer_ratio()
     index = defaultdict(list)
+    index_last, index_tail = {}, {}
     pairs = []
     index_share = 2 * threshold / (1 + threshold)
-    for i in sorted(range(len(items)), key=lambda i: len(ordered[i])):
+    for done, i in enumerate(sorted(range(len(items)), key=lambda i: len(ordered[i]))):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(items))
         grams = ordered[i]
         size = len(grams)
         if not size:
             continue
-        seen = set()
-        for gram in grams[: size - math.ceil(threshold * size) + 1]:
-            for j in index[gram]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                # Items are visited by size, so |y| ≤ |x|; the length filter prunes the rest.
-                other = as_sets[j]
-                if len(other) < threshold * size:
-                    continue
-                shared = len(as_sets[i] & other)
-                if shared / (size + len(other) - shared) >= threshold:
-                    a, b = items[i], items[j]
-                    pairs.append((a, b) if a.pk < b.pk else (b, a))
-        for gram in grams[: size - math.ceil(index_share * size) + 1]:
+        probe_length = size - math.ceil(threshold * size) + 1
+        probe_last, probe_tail = grams[probe_length - 1], size - probe_length
+        mine = as_sets[i]
+        counts = Counter(chain.from_iterable(index[gram] for gram in grams[:probe_length]))
+        for j, k in counts.items():
+            # Items are visited by size, so |y| ≤ |x|; the length filter prunes the rest.
+            other = as_sets[j]
+            other_size = len(other)
+            if other_size < threshold * size:
+                continue
+            bound = k + (probe_tail if probe_last <= index_last[j] else index_tail[j])
+            if (p + q) * bound < p * (size + other_size):
+                continue
+            shared = len(mine & other)
+            if shared / (size + other_size - shared) >= threshold:
+                a, b = items[i], items[j]
+                pairs.append((a, b) if a.pk < b.pk else (b, a))
+        index_length = min(size - math.ceil(index_share * size) + 1, size)
+        for gram in grams[:index_length]:
             index[gram].append(i)
+        index_last[i] = grams[index_length - 1]
+        index_tail[i] = size - index_length
+    if progress is not None:
+        progress(len(items), len(items))
     return pairs
 
 
@@ -219,12 +244,19 @@ def similar_pairs_touching(items, touching, threshold=CANDIDATE_SIMILARITY):
     return list(pairs)
 
 
-def find_overlaps(projects, *, use_database=None, touching=None):
+def is_few(touched, total):
+    """Whether comparing the `touched` projects with the other ones is cheaper than the whole join
+    (about 1 in 20): below that, the touched ones are compared directly (or through pg_trgm's
+    index); above it, the whole cycle is joined, which for large cycles is the background's work."""
+    return touched * 20 < total
+
+
+def find_overlaps(projects, *, use_database=None, touching=None, progress=None):
     """Scored candidate pairs among `projects`, best first.
 
     `use_database` forces (True) or avoids (False) pg_trgm; by default it is used on PostgreSQL.
     `touching` (pks) keeps only the pairs that include one of those projects: what an edit or an
-    import of a few projects needs to look at.
+    import of a few projects needs to look at. `progress(done, total)` follows the Python join.
     """
     items = [Item.from_project(project) for project in projects]
     if use_database is None:
@@ -233,10 +265,10 @@ def find_overlaps(projects, *, use_database=None, touching=None):
         touching = set(touching)
     if use_database:
         pairs = similar_pairs_postgres(items, touching=touching)
-    elif touching is not None and len(touching) * 20 < len(items):
+    elif touching is not None and is_few(len(touching), len(items)):
         pairs = similar_pairs_touching(items, touching)
     else:
-        pairs = similar_pairs_python(items)
+        pairs = similar_pairs_python(items, progress=progress)
         if touching is not None:
             pairs = [(a, b) for a, b in pairs if a.pk in touching or b.pk in touching]
     scored = (score_pair(a, b) for a, b in pairs)

@@ -34,7 +34,7 @@ from programs.models import Unit
 from workgroups import locks, ranking
 from workgroups.locks import ListInvalid
 from workgroups.models import AuditEntry, OverlapPair, Project, Workgroup
-from workgroups.overlaps.detection import find_overlaps
+from workgroups.overlaps.detection import find_overlaps, is_few
 
 State = OverlapPair.State
 DETECTION_FIELDS = ("pk", "title_key", "workgroup_id", "location", "program_code_id", "requested_amount")
@@ -62,8 +62,7 @@ class RefreshResult:
         )
 
 
-@transaction.atomic
-def overlaps_refresh(*, cycle, projects=None, user=None):
+def overlaps_refresh(*, cycle, projects=None, user=None, progress=None):
     """Find the cycle's overlaps and bring the stored pairs up to date; return a `RefreshResult`.
 
     Without `projects`, every pair among the cycle's active projects is looked at; with them (the
@@ -71,6 +70,10 @@ def overlaps_refresh(*, cycle, projects=None, user=None):
     are created open; open pairs get the new score and reasons; open pairs that no longer match (or
     whose project was withdrawn) become stale, and stale ones that match again reopen. Decided pairs
     are left as the office decided them. With `user` (the on-demand run), the run is audited.
+
+    Detection reads and compares outside the writing transaction, so that `progress(done, total)`
+    (the background run's, workgroups/overlaps/runs.py) is seen by the page polling it; the pairs
+    are then written in one transaction.
     """
     touching = None if projects is None else {getattr(p, "pk", p) for p in projects}
     if touching is not None and not touching:
@@ -79,9 +82,16 @@ def overlaps_refresh(*, cycle, projects=None, user=None):
     # pg_trgm's index answers "what looks like these few projects" fastest; for a whole cycle the
     # prefix-filtered join in Python beats the index self-join (bench/overlaps.py), with the same
     # answers (tests/workgroups/test_overlap_parity.py).
-    few = touching is not None and len(touching) * 20 < len(active)
+    few = touching is not None and is_few(len(touching), len(active))
     use_database = connection.vendor == "postgresql" and few
-    candidates = find_overlaps(active, touching=touching, use_database=use_database) if active else []
+    candidates = []
+    if active:
+        candidates = find_overlaps(active, touching=touching, use_database=use_database, progress=progress)
+    return _store_pairs(cycle=cycle, candidates=candidates, touching=touching, user=user)
+
+
+@transaction.atomic
+def _store_pairs(*, cycle, candidates, touching, user):
     stored = OverlapPair.objects.filter(cycle=cycle)
     if touching is not None:
         stored = stored.involving(touching)

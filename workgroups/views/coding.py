@@ -18,7 +18,7 @@ from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import to_ascii_digits
 from programs.models import BudgetCode, ProgramCode, code_paths
 from programs.search import SCHEMES, search_codes
-from workgroups import access, coding, locks, submissions
+from workgroups import access, coding, locks, submissions, suggestions
 from workgroups.locks import ListConflict, ListError
 from workgroups.models import Cycle, Deadline, Project
 from workgroups.views.submissions import submit_and_report
@@ -35,15 +35,15 @@ def _wants_json(request):
 
 def _rows(projects, *, cycle, with_suggestions):
     """What each project's row shows: the paths of its codes, warnings and suggestions."""
-    suggestions = coding.suggestions_for(projects, cycle=cycle) if with_suggestions else {}
+    offered = suggestions.suggestions_for(projects, cycle=cycle) if with_suggestions else {}
     programs = [p.program_code for p in projects]
     budgets = [p.budget_code for p in projects]
-    for items in suggestions.values():
+    for items in offered.values():
         programs += [s.program_code for s in items]
         budgets += [s.budget_code for s in items]
     program_paths = code_paths(ProgramCode, programs)
     budget_paths = code_paths(BudgetCode, budgets)
-    for items in suggestions.values():
+    for items in offered.values():
         for suggestion in items:
             suggestion.program_path = program_paths[suggestion.program_code.pk]
             suggestion.budget_path = budget_paths[suggestion.budget_code.pk]
@@ -53,7 +53,7 @@ def _rows(projects, *, cycle, with_suggestions):
             "program_path": program_paths.get(project.program_code_id, []),
             "budget_path": budget_paths.get(project.budget_code_id, []),
             "warnings": coding.coding_warnings(project),
-            "suggestions": suggestions.get(project.pk, []),
+            "suggestions": offered.get(project.pk, []),
         }
         for project in projects
     ]

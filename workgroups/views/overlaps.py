@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from workgroups import access
 from workgroups.forms import OverlapDecisionForm
 from workgroups.locks import ListError
 from workgroups.models import Cycle, OverlapPair, Workgroup
+from workgroups.overlaps import runs
 from workgroups.overlaps import services as overlap_services
 
 QUEUE_LIMIT = 200
@@ -50,6 +52,7 @@ def overlap_queue(request):
             "total": sum(counts.values()),
             "pairs": pairs[:QUEUE_LIMIT],
             "limit": QUEUE_LIMIT,
+            "run": runs.overlap_run_status(runs.latest_run(cycle)),
         },
     )
 
@@ -58,11 +61,24 @@ def overlap_queue(request):
 @access.office_required
 @require_POST
 def overlap_refresh(request):
-    """Run detection over the whole cycle now and report what changed."""
+    """Queue detection over the whole cycle (the background worker runs it; the queue page shows
+    its progress), or join the run already under way for the cycle."""
     cycle = access.get_cycle_or_404(request)
-    result = overlap_services.overlaps_refresh(cycle=cycle, user=request.user)
-    messages.success(request, f"تداخل‌ها دوباره بررسی شد: {result.summary_fa()}.")
+    _run, started = runs.overlap_run_start(cycle=cycle, user=request.user, reason="درخواست دفتر بودجه")
+    if started:
+        messages.success(request, "بررسی دوباره تداخل‌ها در صف قرار گرفت؛ پیشرفت آن در همین صفحه دیده می‌شود.")
+    else:
+        messages.info(request, "بررسی تداخل‌های این دوره هم‌اکنون در جریان است؛ نتیجه در همین صفحه می‌آید.")
     return redirect(f"{reverse('workgroups:overlap-queue')}?cycle={cycle.fiscal_year}")
+
+
+@login_required
+@access.office_required
+def overlap_run_state(request):
+    """The latest whole-cycle run of ?cycle= as JSON, for the queue page's progress."""
+    cycle = access.get_cycle_or_404(request)
+    status = runs.overlap_run_status(runs.latest_run(cycle))
+    return JsonResponse(status, json_dumps_params={"ensure_ascii": False})
 
 
 def _pair_or_404(pk):

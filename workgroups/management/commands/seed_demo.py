@@ -2,6 +2,7 @@ import datetime
 
 import jdatetime
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -258,6 +259,13 @@ class Command(BaseCommand):
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = self.demo_password_hash()
             user.save(update_fields=["password"])
         return user
+
+    def demo_password_hash(self):
+        """One hash for every demo account: hashing is deliberately slow (about 0.2 s each), and the
+        demo's accounts share one public password anyway."""
+        if getattr(self, "_password_hash", None) is None:
+            self._password_hash = make_password(DEMO_PASSWORD)
+        return self._password_hash

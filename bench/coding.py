@@ -1,0 +1,216 @@
+"""The coding page and a code save against a growing history of coded projects.
+
+The head of one workgroup codes a list of 300 projects; the suggestions compare them with every
+project already coded in this cycle or an earlier one. The history grows as Karaj's does (about
+2,000 coded projects a year): 0, 2,000 and 10,000. For each size: the first page view in a fresh
+process (it reads the history), then a save (a picker's choice, as the page's script posts it)
+followed by a page view, RUNS times: the page after someone's save is the deadline week's case.
+
+Run: .venv/bin/python bench/coding.py          (a throwaway SQLite file)
+     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/coding.py
+     (PostgreSQL: a throwaway test_<name> database, dropped at the end)
+Targets (issue 14): page < 250 ms at 300 rows against 10,000 coded projects; a save < 50 ms
+whatever the history. Times are in-process (Django's test client), medians, CPU beside wall; memory
+is this process's VmHWM.
+"""
+
+import io
+import os
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+
+from _measure import Timed, median_ms, peak_mb, verdict  # noqa: E402
+from _titles import realistic_titles  # noqa: E402
+
+LIST = 300
+HISTORIES = [int(n) for n in os.environ.get("CODING_HISTORIES", "0,2000,10000").split(",")]
+RUNS = 10
+PAGE_TARGET_MS, SAVE_TARGET_MS = 250, 50
+
+
+def forget_pools():
+    try:
+        from workgroups.suggestions import forget_pools as forget
+    except ImportError:  # the code before the pool was kept
+        return
+    forget()
+
+
+def build_list():
+    from django.core.management import call_command
+
+    from workgroups.models import Cycle, Project, Workgroup
+
+    call_command("seed_demo", stdout=io.StringIO())
+    cycle = Cycle.objects.current()
+    workgroup = Workgroup.objects.get(slug="civil")
+    like = list(Project.objects.filter(cycle=cycle, workgroup=workgroup))
+    rng = random.Random(14)
+    Project.objects.bulk_create(
+        [
+            Project(
+                cycle=cycle,
+                workgroup=workgroup,
+                responsible_deputy_id=like[0].responsible_deputy_id,
+                proposing_unit_id=rng.choice(like).proposing_unit_id,
+                title=title,
+                title_key=_key(title),
+                requested_amount=rng.randrange(100, 50_000),
+            )
+            for title in realistic_titles(LIST - len(like), seed=2)
+        ]
+    )
+    return workgroup, cycle
+
+
+def _key(title):
+    from karaj_budget.persian import normalize_text, search_key
+
+    return search_key(normalize_text(title))
+
+
+def grow_history(cycle, total, done):
+    """Coded projects in earlier cycles, up to `total` in all."""
+    from django.utils import timezone
+
+    from programs.models import BudgetCode, ProgramCode, Unit
+    from workgroups.models import Cycle, Project, Workgroup
+
+    if total <= done:
+        return done
+    programs = list(
+        ProgramCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
+    )
+    budgets = list(
+        BudgetCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
+    )
+    units = list(Unit.objects.exclude(kind=Unit.Kind.DEPUTY))
+    workgroups = list(Workgroup.objects.select_related("deputy"))
+    rng = random.Random(total)
+    rows = []
+    for number, title in enumerate(realistic_titles(total - done, seed=total), start=done):
+        year = cycle.fiscal_year - 1 - number // 2000
+        earlier, _ = Cycle.objects.get_or_create(fiscal_year=year, defaults={"title": f"بودجه {year}"})
+        workgroup = rng.choice(workgroups)
+        rows.append(
+            Project(
+                cycle=earlier,
+                workgroup=workgroup,
+                responsible_deputy=workgroup.deputy,
+                proposing_unit=rng.choice(units),
+                title=title,
+                title_key=_key(title),
+                requested_amount=rng.randrange(100, 50_000),
+                program_code=rng.choice(programs),
+                budget_code=rng.choice(budgets),
+            )
+        )
+    Project.objects.bulk_create(rows, batch_size=1000)
+    # Coded in earlier years, not a minute ago (the pool re-reads only recent changes).
+    Project.objects.filter(cycle__fiscal_year__lt=cycle.fiscal_year).update(
+        updated_at=timezone.now() - timezone.timedelta(days=200)
+    )
+    return total
+
+
+def measure(workgroup, cycle, history):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from programs.models import BudgetCode, ProgramCode
+    from workgroups import coding
+
+    head = get_user_model().objects.get(username="head_civil")
+    client = Client()
+    client.force_login(head)
+    page_url = reverse("workgroups:coding-edit", args=[workgroup.slug])
+    program = ProgramCode.objects.get(code="4-1-1-01")
+    budget = BudgetCode.objects.get(code="40101001")
+    forget_pools()
+    with Timed() as cold:
+        response = client.get(page_url)
+    assert response.status_code == 200, response.status_code
+    html = response.content.decode()
+    assert html.count('<li class="coding-item') >= LIST, html.count('<li class="coding-item')
+    offered = html.count("suggestion")
+    uncoded = [p for p in coding.coding_projects(workgroup=workgroup, cycle=cycle) if not p.is_coded]
+    pages, page_cpu, saves, save_cpu = [], [], [], []
+    for project in uncoded[:RUNS]:
+        url = reverse("workgroups:coding-project", args=[workgroup.slug, project.pk])
+        data = {"program_code_id": program.pk, "budget_code_id": budget.pk}
+        with Timed() as save:
+            response = client.post(url, data, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content
+        saves.append(save.wall)
+        save_cpu.append(save.cpu)
+        with Timed() as page:
+            client.get(page_url)
+        pages.append(page.wall)
+        page_cpu.append(page.cpu)
+    return {
+        "history": history,
+        "cold": cold,
+        "page": median_ms(pages),
+        "page_cpu": median_ms(page_cpu),
+        "save": median_ms(saves),
+        "save_cpu": median_ms(save_cpu),
+        "offered": offered,
+    }
+
+
+def main():
+    import django
+
+    using_default = "DATABASE_URL" not in os.environ
+    if using_default:
+        workdir = tempfile.mkdtemp(prefix="coding-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    if using_default:
+        call_command("migrate", verbosity=0)
+    else:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    results = []
+    try:
+        workgroup, cycle = build_list()
+        done = 0
+        for history in HISTORIES:
+            done = grow_history(cycle, history, done)
+            results.append(measure(workgroup, cycle, history))
+    finally:
+        if using_default:
+            connection.close()
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+    print(f"coding page ({LIST} rows) and a code save against the coded history, {connection.vendor}")
+    for r in results:
+        cold = r["cold"]
+        print(
+            f"  history {r['history']:>6,}: first page {cold.wall * 1000:6.0f} ms "
+            f"(CPU {cold.cpu * 1000:.0f}) | "
+            f"page after a save {r['page']:6.1f} ms (CPU {r['page_cpu']:.1f}; target < {PAGE_TARGET_MS} ms: "
+            f"{verdict(r['page'], PAGE_TARGET_MS)}) | save {r['save']:5.1f} ms (CPU {r['save_cpu']:.1f}; "
+            f"target < {SAVE_TARGET_MS} ms: {verdict(r['save'], SAVE_TARGET_MS)})"
+        )
+    print(
+        f"  medians of {RUNS} save-then-page rounds; peak memory of this process (VmHWM) {peak_mb():.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""The kept, indexed pool of coded projects gives exactly the suggestions of the code it replaced
+(every uncoded project compared with every coded one, rebuilt on each call), on the demo data and on
+a generated history, and stays exact as codes are saved, cleared and projects deleted."""
+
+import random
+from collections import Counter, defaultdict
+
+import pytest
+
+from karaj_budget.persian import search_key
+from programs.models import BudgetCode, ProgramCode
+from workgroups import coding, suggestions
+from workgroups.models import Cycle, Project, Workgroup
+from workgroups.overlaps.detection import jaccard, trigrams
+
+
+def reference_suggestions(projects, *, cycle):
+    """The code before the pool was kept (workgroups/coding.py until issue 14), verbatim in effect."""
+    wanting = [p for p in projects if not p.is_coded]
+    if not wanting:
+        return {}
+    programs, budgets = suggestions._usable_codes(cycle)
+    coded = (
+        Project.objects.filter(
+            cycle__fiscal_year__lte=cycle.fiscal_year,
+            program_code_id__in=programs,
+            budget_code_id__in=budgets,
+        )
+        .exclude(pk__in=[p.pk for p in wanting])
+        .values_list("pk", "title_key", "proposing_unit_id", "program_code_id", "budget_code_id")
+    )
+    pool, index, by_unit_program = [], defaultdict(list), defaultdict(set)
+    for pk, key, unit_id, program_id, budget_id in coded:
+        grams = trigrams(key)
+        pool.append((pk, grams, unit_id, program_id, budget_id))
+        for gram in grams:
+            index[gram].append(len(pool) - 1)
+        by_unit_program[(unit_id, program_id)].add(budget_id)
+    result = {}
+    for project in wanting:
+        grams = trigrams(project.title_key or search_key(project.title))
+        shared = Counter(i for gram in grams for i in index.get(gram, ()))
+        scored = {}
+        for i in shared:
+            _pk, other, _unit_id, program_id, budget_id = pool[i]
+            score = jaccard(grams, other)
+            pair = (program_id, budget_id)
+            if score >= 0.5 and score > scored.get(pair, (0, ""))[0]:
+                scored[pair] = (score, "عنوان مشابه")
+        if project.program_code_id:
+            for budget_id in by_unit_program.get((project.proposing_unit_id, project.program_code_id), ()):
+                scored.setdefault((project.program_code_id, budget_id), (0.4, "همان واحد و همان برنامه"))
+        best = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))[:2]
+        found = [
+            (program_id, budget_id, reason, score)
+            for (program_id, budget_id), (score, reason) in best
+            if (program_id, budget_id) != (project.program_code_id, project.budget_code_id)
+        ]
+        if found:
+            result[project.pk] = found
+    return result
+
+
+def as_tuples(offered):
+    return {
+        pk: [(s.program_code.pk, s.budget_code.pk, s.reason, s.score) for s in items]
+        for pk, items in offered.items()
+    }
+
+
+def every_list(cycle):
+    return [
+        project
+        for workgroup in Workgroup.objects.all()
+        for project in coding.coding_projects(workgroup=workgroup, cycle=cycle)
+    ]
+
+
+def assert_same(cycle):
+    projects = every_list(cycle)
+    expected = reference_suggestions(projects, cycle=cycle)
+    assert as_tuples(suggestions.suggestions_for(projects, cycle=cycle)) == expected
+    return expected
+
+
+WORDS = (
+    "احداث تکمیل بهسازی نوسازی توسعه تجهیز مطالعه خرید پارک بوستان پیاده‌رو بزرگراه تقاطع پل "
+    "کتابخانه فرهنگسرا سالن ورزشی بانوان ایستگاه آتش‌نشانی مسیل معابر محله منطقه خیابان بلوار "
+    "گوهردشت مهرشهر فردیس عظیمیه گلشهر باغستان شمالی جنوبی ۱ ۲ ۳ ۸ ۱۲"
+).split()
+
+
+@pytest.fixture
+def history(demo):
+    """900 coded projects of an earlier cycle, a third of them variants of the current titles (near
+    the threshold), the rest from a small vocabulary, with the demo's units and random codes; half
+    the current cycle's projects get titles from that vocabulary too."""
+    rng = random.Random(14)
+    earlier, _ = Cycle.objects.get_or_create(fiscal_year=1398, defaults={"title": "بودجه سال ۱۳۹۸"})
+    current = Cycle.objects.current()
+    sample = list(
+        Project.objects.filter(cycle=current).select_related("proposing_unit", "responsible_deputy")
+    )
+    programs = list(ProgramCode.objects.filter(level=4, children__isnull=True))
+    budgets = list(BudgetCode.objects.filter(level=4, children__isnull=True))
+    rows = []
+    for number in range(900):
+        like = rng.choice(sample)
+        if number % 3:
+            title = " ".join(rng.sample(WORDS, rng.randint(3, 6)))
+        else:
+            # Near the 0.5 threshold: a current title with a word dropped, added or swapped.
+            words = like.title.split()
+            words.pop(rng.randrange(len(words)))
+            for _ in range(rng.randint(0, 2)):
+                words.insert(rng.randrange(len(words) + 1), rng.choice(WORDS))
+            title = " ".join(words)
+        rows.append(
+            Project(
+                cycle=earlier,
+                title=title,
+                title_key=search_key(title),
+                proposing_unit=like.proposing_unit,
+                responsible_deputy=like.responsible_deputy,
+                workgroup_id=like.workgroup_id,
+                requested_amount=rng.randint(1, 500),
+                program_code=rng.choice(programs),
+                budget_code=rng.choice(budgets),
+            )
+        )
+    Project.objects.bulk_create(rows)
+    for project in rng.sample(sample, len(sample) // 2):  # after the variants were drawn
+        project.title = " ".join(rng.sample(WORDS, rng.randint(3, 6)))
+        project.save()
+    return current
+
+
+def test_same_suggestions_as_before_on_the_demo(demo):
+    current = Cycle.objects.current()
+    assert assert_same(current)  # the demo's uncoded projects do get suggestions
+
+
+def test_same_suggestions_as_before_on_a_generated_history(history):
+    expected = assert_same(history)
+    reasons = Counter(item[2] for items in expected.values() for item in items)
+    assert len(expected) >= 20 and reasons["عنوان مشابه"] >= 20
+
+
+def test_still_the_same_after_saves_clears_and_deletions(history, personas):
+    head = personas["head_a"]
+    assert_same(history)  # the pool is now kept in this process
+    civil = coding.coding_projects(workgroup=Workgroup.objects.get(slug="civil"), cycle=history)
+    coding.project_code(project=civil[0], program_code="4-1-1-01", budget_code="40101001", user=head)
+    coding.project_code(project=civil[1], program_code="4-1-1-01", user=head)
+    assert_same(history)
+    coding.project_code(project=civil[0], program_code=None, user=head)
+    assert_same(history)
+    Project.objects.filter(cycle__fiscal_year=1398).order_by("pk").first().delete()
+    assert_same(history)
+
+
+def test_a_save_reads_the_changed_rows_not_the_history(history, personas, monkeypatch):
+    head = personas["head_a"]
+    civil = coding.coding_projects(workgroup=Workgroup.objects.get(slug="civil"), cycle=history)
+    suggestions.suggestions_for(civil, cycle=history)
+    pool = suggestions._pools[history.fiscal_year]
+    coding.project_code(project=civil[0], program_code="4-1-1-01", budget_code="40101001", user=head)
+    loads = []
+    monkeypatch.setattr(suggestions.Pool, "load", lambda self, stamp: loads.append(stamp))
+    suggestions.suggestions_for([civil[1]], cycle=history)
+    assert loads == [] and suggestions._pools[history.fiscal_year] is pool
+    assert civil[0].pk in pool.entries
