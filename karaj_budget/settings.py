@@ -182,6 +182,15 @@ BUDGET_OFFICE_GROUP = "دفتر برنامه و بودجه"
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("KARAJ_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("KARAJ_IMPORT_MAX_UNCOMPRESSED", 200 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("KARAJ_IMPORT_MAX_ROWS", 60_000))
+# What parsing costs, bounded before it is paid (programs/importing/files.py; docs/performance.md).
+IMPORT_MAX_SHARED_STRINGS = int(os.environ.get("KARAJ_IMPORT_MAX_SHARED_STRINGS", 100_000))
+IMPORT_MAX_SHARED_STRINGS_BYTES = int(
+    os.environ.get("KARAJ_IMPORT_MAX_SHARED_STRINGS_BYTES", 32 * 1024 * 1024)
+)
+IMPORT_MAX_CELLS = int(os.environ.get("KARAJ_IMPORT_MAX_CELLS", 250_000))
+IMPORT_MAX_TEXT_CHARS = int(os.environ.get("KARAJ_IMPORT_MAX_TEXT_CHARS", 5_000_000))
+# How long an admin import's preview waits for its confirm (programs.models.ImportPreview).
+IMPORT_PREVIEW_HOURS = int(os.environ.get("KARAJ_IMPORT_PREVIEW_HOURS", 2))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # The address people use, for links printed on paper (the letter's QR code opens the verify page).

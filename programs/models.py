@@ -8,6 +8,8 @@ Codes are never deleted once projects refer to them: a code that leaves the plan
 circular is marked inactive, and `valid_from_year`/`valid_to_year` scope it to fiscal years.
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -240,3 +242,42 @@ class CodeImport(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class _UnescapedJSON(json.JSONEncoder):
+    # Persian text as itself, not as \uXXXX escapes: a preview's JSON is a third of the size.
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
+class ImportPreviewQuerySet(models.QuerySet):
+    def expired(self, now):
+        return self.filter(expires_at__lte=now)
+
+
+class ImportPreview(models.Model):
+    """An admin import between its preview and its confirm: the rows read from the uploaded file.
+
+    Kept in the database, so the confirm may reach any app server (no sticky sessions, no file on
+    one server's disk), and so the confirm validates the rows again without parsing the file a
+    second time. Bound to the user who uploaded it; expired ones are removed by
+    `manage.py clear_import_previews` (README, "Periodic tasks").
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    options = models.JSONField(default=dict)
+    table = models.JSONField(encoder=_UnescapedJSON)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = ImportPreviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "پیش‌نمایش ورود از اکسل"
+        verbose_name_plural = "پیش‌نمایش‌های ورود از اکسل"
+
+    def __str__(self):
+        return f"{self.kind} {self.token}"

@@ -12,6 +12,7 @@ from import_export.formats.base_formats import XLSX
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from karaj_budget.xlsx import text_cell
 from programs.models import BudgetCode, ProgramCode
 
 
@@ -32,10 +33,7 @@ class SafeXLSX(XLSX):
                 return WriteOnlyCell(sheet, value=None)
             if isinstance(value, bool | int | float):
                 return WriteOnlyCell(sheet, value=value)
-            text = WriteOnlyCell(sheet, value=None)
-            text.value = str(value)
-            text.data_type = "s"
-            return text
+            return text_cell(sheet, value)
 
         sheet.append([cell(header) for header in dataset.headers or []])
         for row in dataset:

@@ -81,9 +81,9 @@ class ProjectImportMixin(SpreadsheetImportMixin):
     def import_options(self, form):
         return {"cycle": form.cleaned_data["cycle"].pk}
 
-    def run_import(self, fileobj, *, dry_run, user, options):
+    def run_import(self, fileobj, *, dry_run, user, options, table=None):
         cycle = Cycle.objects.get(pk=options["cycle"])
-        return import_projects(fileobj, cycle=cycle, dry_run=dry_run, user=user)
+        return import_projects(fileobj, cycle=cycle, dry_run=dry_run, user=user, table=table)
 
     def template_columns(self):
         return [column.header for column in COLUMNS], EXAMPLE

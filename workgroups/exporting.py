@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
+from karaj_budget.xlsx import ILLEGAL_CHARACTERS, needs_quote_prefix, text_cell
 from workgroups.attachments import services as attachment_services
 from workgroups.deadlines import format_duration_fa
 from workgroups.models import (
@@ -34,8 +35,6 @@ from workgroups.models import (
 from workgroups.ranking import CutLine
 from workgroups.submissions import current_checksum
 
-# Characters that the xlsx format cannot hold at all (openpyxl would raise IllegalCharacterError).
-ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 AMOUNT_FORMAT = "#,##0"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F5F6B")
@@ -66,13 +65,6 @@ FIELDS = [source for _, _, source, _ in COLUMNS if source not in {"cumulative", 
 KIND_LABELS = dict(Project.Kind.choices)
 STATE_LABELS = dict(Project.State.choices)
 CREDIT_LABELS = {"capital": "تملک دارایی‌های سرمایه‌ای", "current": "هزینه‌ای", "": "", None: ""}
-
-
-def text_cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS.sub("", str(value)) if value is not None else None)
-    if value is not None:
-        cell.data_type = "s"
-    return cell
 
 
 def number_cell(sheet, value, number_format=None):
@@ -113,9 +105,10 @@ class RowWriter:
     """Turns project rows into the cells of one sheet.
 
     openpyxl guesses a cell's type from its value and treats only strings that start with «=» as
-    formulas, so other text goes in as plain values (the fast path) and «=…» text as explicit
-    string cells. Amount cells carry a number format; one styled cell per amount column is reused,
-    because a write-only sheet serialises each row as soon as it is appended.
+    formulas, so other text goes in as plain values (the fast path) and formula-like text as
+    explicit string cells with Excel's quote prefix (karaj_budget/xlsx.py). Amount cells carry a
+    number format; one styled cell per amount column is reused, because a write-only sheet
+    serialises each row as soon as it is appended.
     """
 
     def __init__(self, sheet):
@@ -134,7 +127,7 @@ class RowWriter:
                 values.append(None)
             elif kind == "text":
                 value = ILLEGAL_CHARACTERS.sub("", str(value))
-                values.append(text_cell(self.sheet, value) if value.startswith("=") else value)
+                values.append(text_cell(self.sheet, value) if needs_quote_prefix(value) else value)
             elif kind == "amount":
                 cell = self.amount_cells[index]
                 cell.value = value

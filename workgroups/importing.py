@@ -97,10 +97,12 @@ _COMPARED = {
 _COLUMN_FIELDS = {column: field for field, column in _COMPARED.items()}
 
 
-def import_projects(fileobj, *, cycle, dry_run=False, user=None) -> ImportResult:
-    """Validate a project list for `cycle` and, unless `dry_run` or anything is wrong, save it atomically."""
+def import_projects(fileobj, *, cycle, dry_run=False, user=None, table=None) -> ImportResult:
+    """Validate a project list for `cycle` and, unless `dry_run` or anything is wrong, save it atomically.
+
+    `table` is the file as a preview already read it (then `fileobj` is not read)."""
     result = ImportResult(kind="projects", dry_run=dry_run)
-    table = read_table_for(result, fileobj, COLUMNS, key_column="title")
+    table = read_table_for(result, fileobj, COLUMNS, key_column="title", table=table)
     if table is None:
         return result
     importer = _ProjectImport(table, cycle, result, user)

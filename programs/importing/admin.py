@@ -5,15 +5,16 @@ django-import-export provides the admin integration (the import/export buttons, 
 export). Its import steps are replaced, because they read only the first row of the active sheet
 as headers through tablib (losing cell types, row numbers and every file check), run the whole
 import twice with writes rolled back, and trust the temporary file name posted back by the browser.
-Here the preview is a dry run of the same import the commands use (validation only, no writes),
-and the confirm step refers to the uploaded file by a random token kept in the user's session.
+Here the preview is a dry run of the same import the commands use (validation only, no writes).
+What it read from the file is kept in the database (`programs.models.ImportPreview`), bound to the
+user, under a random token the confirm step posts back: any app server can confirm it, and the
+confirm validates the rows again against the database as it is then without parsing the file again.
 """
 
+import datetime
 import io
 import re
 import secrets
-import tempfile
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -22,24 +23,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from karaj_budget.jalali import persian_digits
+from karaj_budget.xlsx import text_cell
+from programs.models import ImportPreview
 
 from .results import NEW, UNCHANGED, UPDATED
+from .sheets import Table
 
-SESSION_KEY = "spreadsheet_imports"
 PREVIEW_ROWS = 500
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def _upload_dir() -> Path:
-    directory = Path(tempfile.gettempdir()) / "karaj-budget-imports"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    return directory
+def preview_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.IMPORT_PREVIEW_HOURS)
 
 
 class UploadForm(forms.Form):
@@ -71,10 +72,7 @@ def workbook_response(filename, headers, example):
     for values in (headers, example):
         row = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=None)
-            cell.value = "" if value is None else str(value)
-            cell.data_type = "s"
-            row.append(cell)
+            row.append(text_cell(sheet, "" if value is None else value))
         sheet.append(row)
     stream = io.BytesIO()
     workbook.save(stream)
@@ -89,7 +87,7 @@ def workbook_response(filename, headers, example):
 class SpreadsheetImportMixin:
     """Put before django-import-export's ImportMixin (or ImportExportMixin) in the bases.
 
-    Subclasses set `import_kind` and implement `run_import(fileobj, *, dry_run, user, options)`,
+    Subclasses set `import_kind` and implement `run_import(fileobj, *, dry_run, user, options, table)`,
     `import_options_form()` (extra fields for the upload form), and `template_columns()`.
     """
 
@@ -115,7 +113,7 @@ class SpreadsheetImportMixin:
     def import_options(self, form):
         return {}
 
-    def run_import(self, fileobj, *, dry_run, user, options):
+    def run_import(self, fileobj, *, dry_run, user, options, table=None):
         raise NotImplementedError
 
     def template_columns(self):
@@ -149,25 +147,25 @@ class SpreadsheetImportMixin:
         if request.method != "POST" or not form.is_valid():
             return TemplateResponse(request, self.import_template_name, self._context(request, form=form))
 
-        token = secrets.token_hex(16)
-        stored = _upload_dir() / f"{token}.xlsx"
-        with stored.open("wb") as target:
-            for chunk in form.cleaned_data["import_file"].chunks():
-                target.write(chunk)
+        token = None
         options = self.import_options(form)
-        with stored.open("rb") as fileobj:
+        with form.cleaned_data["import_file"].open("rb") as fileobj:
             result = self.run_import(fileobj, dry_run=True, user=request.user, options=options)
-        if result.has_errors:
-            stored.unlink(missing_ok=True)
-        else:
-            pending = request.session.get(SESSION_KEY, {})
-            pending[token] = {"kind": self.import_kind, "options": options}
-            request.session[SESSION_KEY] = pending
+        if not result.has_errors:
+            token = secrets.token_hex(16)
+            ImportPreview.objects.create(
+                token=token,
+                user=request.user,
+                kind=self.import_kind,
+                options=options,
+                table=result.table.to_json(),
+                expires_at=timezone.now() + preview_lifetime(),
+            )
         context = self._context(
             request,
             form=form_class(),
             result=result,
-            token=None if result.has_errors else token,
+            token=token,
             shown_rows=result.rows[:PREVIEW_ROWS],
             hidden_rows=max(0, len(result.rows) - PREVIEW_ROWS),
             totals=result.totals,
@@ -181,23 +179,24 @@ class SpreadsheetImportMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         token = request.POST.get("import_file_name", "")
-        pending = request.session.get(SESSION_KEY, {})
-        entry = pending.get(token) if _TOKEN.fullmatch(token) else None
-        stored = _upload_dir() / f"{token}.xlsx" if entry else None
-        if entry is None or entry["kind"] != self.import_kind or not stored.is_file():
+        entry = None
+        if _TOKEN.fullmatch(token):
+            entry = ImportPreview.objects.filter(
+                token=token, user=request.user, kind=self.import_kind, expires_at__gt=timezone.now()
+            ).first()
+        if entry is None:
             context = self._context(
                 request,
                 form=self.get_upload_form_class(request)(),
                 fatal="فایل این ورود پیدا نشد یا متعلق به شما نیست؛ فایل را دوباره بارگذاری کنید.",
             )
             return TemplateResponse(request, self.import_template_name, context, status=400)
-        try:
-            with stored.open("rb") as fileobj:
-                result = self.run_import(fileobj, dry_run=False, user=request.user, options=entry["options"])
-        finally:
-            stored.unlink(missing_ok=True)
-            pending.pop(token, None)
-            request.session[SESSION_KEY] = pending
+        # Taken before the import: a second confirm of the same preview finds nothing to import.
+        if not ImportPreview.objects.filter(pk=entry.pk).delete()[0]:
+            return HttpResponseRedirect(self._context(request)["changelist_url"])
+        result = self.run_import(
+            None, dry_run=False, user=request.user, options=entry.options, table=Table.from_json(entry.table)
+        )
         if result.has_errors:
             context = self._context(
                 request,
@@ -227,7 +226,7 @@ class CodeImportMixin(SpreadsheetImportMixin):
     def import_options(self, form):
         return {"deactivate_missing": form.cleaned_data.get("deactivate_missing", False)}
 
-    def run_import(self, fileobj, *, dry_run, user, options):
+    def run_import(self, fileobj, *, dry_run, user, options, table=None):
         from .codes import import_codes
 
         return import_codes(
@@ -236,6 +235,7 @@ class CodeImportMixin(SpreadsheetImportMixin):
             dry_run=dry_run,
             deactivate_missing=options.get("deactivate_missing", False),
             user=user,
+            table=table,
         )
 
     def template_columns(self):

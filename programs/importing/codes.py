@@ -83,11 +83,15 @@ def _fa(number):
     return persian_digits(number)
 
 
-def import_codes(kind_name, fileobj, *, dry_run=False, deactivate_missing=False, user=None) -> ImportResult:
-    """Validate a code table file and, unless `dry_run` or anything is wrong, write it atomically."""
+def import_codes(
+    kind_name, fileobj, *, dry_run=False, deactivate_missing=False, user=None, table=None
+) -> ImportResult:
+    """Validate a code table file and, unless `dry_run` or anything is wrong, write it atomically.
+
+    `table` is the file as a preview already read it (then `fileobj` is not read)."""
     kind = KINDS[kind_name]
     result = ImportResult(kind=kind_name, dry_run=dry_run)
-    table = read_table_for(result, fileobj, kind.columns, key_column="code")
+    table = read_table_for(result, fileobj, kind.columns, key_column="code", table=table)
     if table is None:
         return result
 

@@ -7,6 +7,16 @@ macro-enabled or non-workbook package, too many parts, or parts whose declared u
 adds up past the limit (a zip bomb). Python's zipfile never inflates a part past its declared size,
 so the declared sizes are a real bound. XML parts with a DTD (entity expansion, external entities)
 are refused here too, and defusedxml must be installed so openpyxl's own parser refuses them as well.
+
+Size alone does not bound the cost of parsing: a 0.44 MB file held 10.4 million tiny shared
+strings (179 MB unzipped, under the size limit) and cost a worker 75 s and 1.6 GB, because openpyxl
+loads the whole shared-strings table when the workbook is opened. So every XML part is streamed
+once, in chunks, before any parser sees it, counting the shared strings and the cells with
+`bytes.count` (a regular expression is four times slower): the shared-strings part is refused over
+its size or count limit, the sheets over the cell limit, and a run of a megabyte without a single
+`<` (one enormous text or attribute, which a parser would hold in memory whole) is refused too.
+The limits, their reasons and the worst file they let through are in docs/performance.md
+("Hostile workbooks", bench/hostile_workbook.py).
 """
 
 import zipfile
@@ -22,6 +32,11 @@ from karaj_budget.persian import PersianInputError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and Office's encrypted/password-protected files
 MAX_MEMBERS = 10_000
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SCAN_CHUNK = 1 << 20  # no XML markup in a whole chunk: a text or attribute of a megabyte or more
+# How a cell and a shared string begin, without and with a namespace prefix (`<x:c r="A1">`).
+_CELL_STARTS = (b"<c ", b"<c>", b":c ", b":c>")
+_STRING_STARTS = (b"<si>", b"<si ", b":si>", b":si ")
 _DTD_SNIFF_BYTES = 4096
 CORRUPT = "فایل ناقص یا خراب است و باز نمی‌شود؛ آن را دوباره از اکسل ذخیره کنید."
 
@@ -43,6 +58,10 @@ class ImportFileError(PersianInputError):
 
 def _megabytes(size: int) -> str:
     return persian_digits(f"{size / (1024 * 1024):.0f}")
+
+
+def _count(number: int) -> str:
+    return persian_digits(f"{number:,}").replace(",", "٬")
 
 
 def check_workbook(fileobj) -> None:
@@ -77,8 +96,9 @@ def check_workbook(fileobj) -> None:
         raise ImportFileError(CORRUPT) from error
     with archive:
         _check_members(archive)
-        _check_content_types(archive)
+        shared_strings = _check_content_types(archive)
         _check_no_dtd(archive)
+        _check_parts(archive, shared_strings)
     fileobj.seek(0)
 
 
@@ -104,7 +124,8 @@ def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
         return member.read(limit)
 
 
-def _check_content_types(archive: zipfile.ZipFile) -> None:
+def _check_content_types(archive: zipfile.ZipFile) -> set:
+    """Refuse what is not a plain workbook; return the names of its shared-strings parts."""
     try:
         info = archive.getinfo("[Content_Types].xml")
     except KeyError:
@@ -127,6 +148,11 @@ def _check_content_types(archive: zipfile.ZipFile) -> None:
         raise ImportFileError(
             "این فایل، کتاب کار اکسل نیست (شاید سند Word یا قالب دیگری از Office است)؛ فایل xlsx بفرستید."
         )
+    return {
+        element.get("PartName", "").lstrip("/")
+        for element in root.iter()
+        if element.get("ContentType") == SHARED_STRINGS_TYPE
+    }
 
 
 def _check_no_dtd(archive: zipfile.ZipFile) -> None:
@@ -140,3 +166,54 @@ def _check_no_dtd(archive: zipfile.ZipFile) -> None:
             raise ImportFileError(CORRUPT) from error
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise ImportFileError("فایل دارای تعریف موجودیت XML (DTD) است که ناامن است؛ فایل پذیرفته نیست.")
+
+
+def _check_parts(archive: zipfile.ZipFile, shared_strings: set) -> None:
+    """Stream every XML part once, counting shared strings and cells against their limits."""
+    max_strings = settings.IMPORT_MAX_SHARED_STRINGS
+    max_string_bytes = settings.IMPORT_MAX_SHARED_STRINGS_BYTES
+    max_cells = settings.IMPORT_MAX_CELLS
+    cells = 0
+    for member in archive.infolist():
+        if not member.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        is_strings = member.filename in shared_strings
+        if is_strings and member.file_size > max_string_bytes:
+            raise ImportFileError(
+                f"جدول متن‌های مشترک فایل ({_megabytes(member.file_size)} مگابایت) بیش از حد مجاز "
+                f"({_megabytes(max_string_bytes)} مگابایت) است؛ فایل را به چند بخش تقسیم کنید."
+            )
+        strings = 0
+        tail = b""
+        try:
+            with archive.open(member) as part:
+                while chunk := part.read(_SCAN_CHUNK):
+                    if len(chunk) == _SCAN_CHUNK and b"<" not in chunk:
+                        raise ImportFileError(
+                            "فایل متنی بیش از یک مگابایت در یک خانه یا یک ویژگی دارد (اکسل در هر خانه حداکثر "
+                            "۳۲٬۷۶۷ نویسه می‌پذیرد)؛ این فایل پذیرفته نیست."
+                        )
+                    # Four bytes of the previous chunk, so a tag split between chunks is counted once.
+                    data = tail + chunk
+                    starts = _STRING_STARTS if is_strings else _CELL_STARTS
+                    found = sum(data.count(start) for start in starts)
+                    found -= sum(tail.count(start) for start in starts)
+                    tail = chunk[-4:]
+                    if is_strings:
+                        strings += found
+                        if strings > max_strings:
+                            raise ImportFileError(
+                                f"فایل بیش از {_count(max_strings)} متن مشترک (حد مجاز جدول متن‌های مشترک) "
+                                "دارد؛ فایل را به چند بخش تقسیم کنید."
+                            )
+                    else:
+                        cells += found
+                        if cells > max_cells:
+                            raise ImportFileError(
+                                f"فایل بیش از {_count(max_cells)} خانه (حد مجاز خانه‌ها) دارد؛ ستون‌ها و "
+                                "برگه‌های اضافه را حذف کنید یا فایل را به چند بخش تقسیم کنید."
+                            )
+        except ImportFileError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+            raise ImportFileError(CORRUPT) from error

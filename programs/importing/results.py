@@ -49,6 +49,7 @@ class ImportResult:
     deactivated: int = 0
     sheet: str = ""
     written: bool = False
+    table: object = field(default=None, repr=False)  # what was read from the file (sheets.Table)
 
     @property
     def problems(self):

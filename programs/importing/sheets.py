@@ -11,16 +11,25 @@ Rows are parsed with openpyxl's own streaming sheet parser, driven directly rath
 `ReadOnlyWorksheet`, for three reasons: the `<dimension>` of the sheet is ignored (a wrong one
 silently truncates), a formula cell without a cached value is told apart from an empty cell, and
 memory stays flat (openpyxl keeps every formatted row's attributes and every parsed row element).
+The workbook is opened without openpyxl's size probe of each sheet, which parses a whole sheet
+that has no `<dimension>` once more before any row is read (twice the cost for nothing: the
+dimension is ignored anyway).
+
+The table is plain data (`Table.to_json` / `Table.from_json`), so an admin preview can keep what
+it parsed and the confirm step does not read the file again.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
-import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, builtin_format_code
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
@@ -36,6 +45,7 @@ _FILLED_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"[^>]*>\s*<(?:\w+:
 _CELL = re.compile(rb"<(?:\w+:)?c\b")
 _SCAN_CHUNK = 1 << 20
 _HEADER_NOISE = re.compile(r"[\s_\-:*.()\[\]«»\"'،,؛;/\\#]+")
+EXCEL_MAX_CELL_TEXT = 32_767  # characters; Excel itself holds no more in a cell
 TOTAL_WORDS = {"جمع", "جمعکل", "مجموع", "جمعنهایی", "total", "sum", "grandtotal", "جمعکلاعتبارات"}
 
 
@@ -93,15 +103,118 @@ class Table:
     def has(self, key):
         return key in self.columns
 
+    def to_json(self):
+        """Plain JSON data (dates and cell markers tagged), for a preview kept in the database."""
+        return {
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "unknown_headers": self.unknown_headers,
+            "rows": [
+                [row.number, {key: _dump(value) for key, value in row.values.items()}, sorted(row.percent)]
+                for row in self.rows
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        table = cls(
+            data["sheet"], data["header_row"], data["columns"], unknown_headers=data["unknown_headers"]
+        )
+        table.rows = [
+            Row(number, {key: _load(value) for key, value in values.items()}, frozenset(percent))
+            for number, values, percent in data["rows"]
+        ]
+        return table
+
+
+# A JSON list never stands for a cell value, so a tagged pair [tag, text] is unambiguous.
+_TEMPORAL = {"dt": datetime.datetime, "d": datetime.date, "t": datetime.time}
+
+
+def _dump(value):
+    if isinstance(value, NoCachedValue):
+        return ["f", value.formula]
+    if isinstance(value, CellError):
+        return ["e", value.code]
+    if isinstance(value, datetime.timedelta):
+        return ["td", value.total_seconds()]
+    for tag, kind in _TEMPORAL.items():
+        if type(value) is kind:
+            return [tag, value.isoformat()]
+    return value
+
+
+def _load(value):
+    if not isinstance(value, list):
+        return value
+    tag, text = value
+    if tag == "f":
+        return NoCachedValue(text)
+    if tag == "e":
+        return CellError(text)
+    if tag == "td":
+        return datetime.timedelta(seconds=text)
+    return _TEMPORAL[tag].fromisoformat(text)
+
+
+def _column_index(letters):
+    try:
+        return column_index_from_string(letters)
+    except ValueError:
+        return 0  # not a cell reference: no column the import reads
+
+
+class _Worksheet(ReadOnlyWorksheet):
+    def _get_size(self):
+        # openpyxl parses a sheet without <dimension> in full here; rows are read by _Parser,
+        # which ignores the dimension.
+        pass
+
+
+class _Reader(ExcelReader):
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _Worksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def _open_workbook(fileobj):
+    reader = _Reader(fileobj, read_only=True, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
+
 
 class _Parser(WorkSheetParser):
+    # Once the header row is known, the column indexes the import reads; other cells are skipped
+    # without converting their values (most of a parse's cost).
+    wanted = None
+
     def parse_row(self, row):
         # As openpyxl's, without keeping each formatted row's attributes (a million of them in
         # LibreOffice files).
         number = row.get("r")
         self.row_counter = int(number) if number and number.isdigit() else self.row_counter + 1
         self.col_counter = 0
-        return self.row_counter, [self.parse_cell(element) for element in row]
+        if self.wanted is None:
+            return self.row_counter, [self.parse_cell(element) for element in row]
+        cells = []
+        for element in row:
+            reference = element.get("r")
+            if reference:
+                column = _column_index(reference.rstrip("0123456789"))
+                self.col_counter = column
+                if column not in self.wanted:
+                    continue
+                cells.append(self.parse_cell(element))
+            else:
+                cell = self.parse_cell(element)  # counts the column itself
+                if cell["column"] in self.wanted:
+                    cells.append(cell)
+        return self.row_counter, cells
 
     def parse_cell(self, element):
         cell = super().parse_cell(element)
@@ -211,12 +324,13 @@ def read_table(fileobj, columns, *, key_column, max_rows=None) -> Table:
     """The data rows under the first header row found in the workbook.
 
     `key_column` is the column whose cell tells a totals row from data (code or title).
-    Raises ImportFileError for files that cannot be read as a table.
+    Raises ImportFileError for files that cannot be read as a table, or that hold more text in a
+    cell than Excel allows.
     """
     check_workbook(fileobj)
     max_rows = max_rows or settings.IMPORT_MAX_ROWS
     try:
-        workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True, keep_links=False)
+        workbook = _open_workbook(fileobj)
     except ImportFileError:
         raise
     except DefusedXmlException as error:
@@ -269,6 +383,7 @@ def _read_sheet(workbook, worksheet, columns, key_column, max_rows, percent_styl
     )
     table = None
     partial = None
+    text_left = settings.IMPORT_MAX_TEXT_CHARS  # kept in memory, and in a preview
     last_row = _last_filled_row(worksheet)
     with source:
         for number, cells in parser.rows():
@@ -297,6 +412,7 @@ def _read_sheet(workbook, worksheet, columns, key_column, max_rows, percent_styl
                     )
                 table = Table(worksheet.title, number, found, unknown_headers=unknown)
                 by_index = {index: key for key, index in found.items()}
+                parser.wanted = frozenset(by_index)
                 continue
             values = {}
             percent = set()
@@ -308,6 +424,19 @@ def _read_sheet(workbook, worksheet, columns, key_column, max_rows, percent_styl
                 if isinstance(value, str):
                     if not value.strip():
                         continue
+                    if len(value) > EXCEL_MAX_CELL_TEXT:
+                        raise ImportFileError(
+                            f"برگهٔ «{worksheet.title}»، ردیف {persian_digits(number)}: خانه‌ای "
+                            f"{persian_digits(f'{len(value):,}').replace(',', '٬')} نویسه دارد؛ "
+                            f"اکسل در هر خانه حداکثر {persian_digits('32٬767')} نویسه نگه می‌دارد."
+                        )
+                    text_left -= len(value)
+                    if text_left < 0:
+                        limit = persian_digits(f"{settings.IMPORT_MAX_TEXT_CHARS:,}").replace(",", "٬")
+                        raise ImportFileError(
+                            f"متن ستون‌های این ورود بیش از {limit} نویسه است (حد مجاز متن یک فایل)؛ "
+                            "فایل را به چند بخش تقسیم کنید."
+                        )
                 elif value is None:
                     continue
                 values[key] = value
@@ -333,17 +462,19 @@ def _is_totals(values, key_column) -> bool:
     return key is None or (isinstance(key, str) and header_key(key) in TOTAL_WORDS)
 
 
-def read_table_for(result, fileobj, columns, *, key_column):
+def read_table_for(result, fileobj, columns, *, key_column, table=None):
     """The file's table for an import, or None with the reason added to `result`'s file problems.
 
     Both imports start the same way: an unreadable file or a sheet without data rows ends the run
-    before any row is looked at.
+    before any row is looked at. `table`, when given, is what a preview already read from the file.
     """
-    try:
-        table = read_table(fileobj, columns, key_column=key_column)
-    except ImportFileError as error:
-        result.file_problems.append(Problem(None, None, str(error)))
-        return None
+    if table is None:
+        try:
+            table = read_table(fileobj, columns, key_column=key_column)
+        except ImportFileError as error:
+            result.file_problems.append(Problem(None, None, str(error)))
+            return None
+    result.table = table
     result.sheet = table.sheet
     if not table.rows:
         result.file_problems.append(Problem(None, None, "فایل هیچ ردیف داده‌ای زیر سطر عنوان ستون‌ها ندارد."))

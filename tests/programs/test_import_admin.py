@@ -164,4 +164,4 @@ def test_export_keeps_formula_like_titles_as_text(office_client):
     assert response.status_code == 200, response.content[:300]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "=1+1"]
-    assert cells and all(cell.data_type == "s" for cell in cells)
+    assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)

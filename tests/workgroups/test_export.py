@@ -86,6 +86,32 @@ def test_hostile_titles_stay_literal_text(cycle):
             assert all(cell.data_type != "f" for cell in row)
 
 
+@pytest.mark.parametrize("title", ["=1+1", "+۱۲۳", "-۵۰۰ تعدیل", "@SUM(A1)", "\tجدول", "\rبرگشت"])
+def test_formula_like_text_carries_the_quote_prefix(cycle, title):
+    # A string cell alone becomes a live formula once a clerk edits it in Excel; the quote prefix
+    # (Excel's leading apostrophe) keeps it text.
+    unit, deputy = Unit.objects.get(code="R05"), Unit.objects.get(code="D6")
+    project = Project.objects.create(
+        cycle=cycle, title="x", proposing_unit=unit, responsible_deputy=deputy, requested_amount=1, ref="@r1"
+    )
+    # Saving tidies a leading tab or CR away; rows written before that rule may still hold one.
+    Project.objects.filter(pk=project.pk).update(title=title)
+    workbook = export(cycle)
+
+    def same(value):  # an XML reader turns a CR into a line feed
+        return isinstance(value, str) and value.replace("\n", "\r") == title
+
+    for name in ("فهرست تلفیقی", workbook.sheetnames[2]):
+        cells = [cell for row in workbook[name].iter_rows(min_row=2) for cell in row if same(cell.value)]
+        if name == "فهرست تلفیقی":
+            assert cells
+        assert all(cell.quotePrefix and cell.data_type == "s" for cell in cells)
+    refs = [row[18] for row in workbook["فهرست تلفیقی"].iter_rows(min_row=2) if row[18].value == "@r1"]
+    assert refs and refs[0].quotePrefix
+    plain = [row[1] for row in workbook["فهرست تلفیقی"].iter_rows(min_row=2) if not same(row[1].value)]
+    assert plain and not any(cell.quotePrefix for cell in plain)
+
+
 def test_control_characters_do_not_break_the_export(cycle):
     project = Project.objects.filter(cycle=cycle).first()
     Project.objects.filter(pk=project.pk).update(title="پروژه\x07 با نویسه کنترلی", description="x")
