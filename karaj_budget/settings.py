@@ -28,6 +28,8 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# As the environment set it: the test runner turns DEBUG off for its runs, a deployment is this.
+PRODUCTION = not DEBUG
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

@@ -1,10 +1,13 @@
 import datetime
 import io
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from programs.models import BudgetCode, ProgramCode, Unit
-from workgroups.models import AuditEntry, Cycle, Deadline, Project, Workgroup, WorkgroupCycle
+from workgroups.models import AuditEntry, Cycle, Deadline, Membership, Project, Workgroup, WorkgroupCycle
 
 
 def counts():
@@ -53,3 +56,29 @@ def test_demo_accounts_share_one_password_hash_and_sign_in(demo, django_user_mod
     assert len(users) >= 18
     assert len({user.password for user in users}) == 1
     assert all(user.check_password("karaj1399") for user in users)
+
+
+def test_seed_demo_refuses_in_production(db, settings, django_user_model):
+    settings.PRODUCTION = True  # DJANGO_DEBUG=false
+    django_user_model.objects.update(username=Concat(F("username"), Value("_old")))
+    before = counts() | {"users": django_user_model.objects.count()}
+    with pytest.raises(CommandError, match="i-know-this-is-production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert counts() | {"users": django_user_model.objects.count()} == before
+
+
+def test_seed_demo_in_production_on_request_uses_random_passwords(db, settings, django_user_model):
+    settings.PRODUCTION = True
+    # As on a fresh production database: none of the demo accounts exist yet.
+    django_user_model.objects.update(username=Concat(F("username"), Value("_old")))
+    Membership.objects.all().delete()
+    output = io.StringIO()
+    call_command("seed_demo", "--i-know-this-is-production", stdout=output)
+    admin = django_user_model.objects.get(username="admin")
+    assert admin.is_superuser and not admin.check_password("karaj1399")
+    printed = dict(line.split() for line in output.getvalue().splitlines() if line.startswith("  "))
+    assert admin.check_password(printed["admin"])
+    new_users = django_user_model.objects.exclude(username__endswith="_old")
+    assert set(printed) == set(new_users.values_list("username", flat=True)) and len(printed) > 10
+    assert not any(user.check_password("karaj1399") for user in new_users[:3])
+    assert len(set(printed.values())) == len(printed)

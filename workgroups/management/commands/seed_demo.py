@@ -1,9 +1,11 @@
 import datetime
+import secrets
 
 import jdatetime
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,8 +35,25 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave the 1399 round unsubmitted (the test suite plays it itself).",
         )
+        parser.add_argument(
+            "--i-know-this-is-production",
+            action="store_true",
+            dest="production",
+            help="Load the demo data although DJANGO_DEBUG is off. Each new account then gets a random "
+            "password, printed once; the published demo password is never used there.",
+        )
 
     def handle(self, *args, no_history=False, **options):
+        # Published demo passwords only where DJANGO_DEBUG is on (a developer's machine, CI).
+        self.new_passwords = None
+        if settings.PRODUCTION:
+            if not options["production"]:
+                raise CommandError(
+                    "DJANGO_DEBUG is off: this looks like production, and the demo accounts share a "
+                    "published password. Refusing; pass --i-know-this-is-production to load the demo data "
+                    "with random passwords."
+                )
+            self.new_passwords = {}
         with transaction.atomic():
             deputies = self.seed_units()
             workgroups = self.seed_workgroups(deputies)
@@ -70,6 +89,10 @@ class Command(BaseCommand):
             f"current cycle {demo.fiscal_year}, historical cycle {historical.fiscal_year} "
             f"({sent} new submissions)."
         )
+        if self.new_passwords:
+            self.stdout.write("New accounts and their passwords (shown once, not stored anywhere else):")
+            for username, password in self.new_passwords.items():
+                self.stdout.write(f"  {username} {password}")
 
     def seed_units(self):
         deputies = {}
@@ -259,7 +282,11 @@ class Command(BaseCommand):
             },
         )
         if created:
-            user.password = self.demo_password_hash()
+            if self.new_passwords is None:
+                user.password = self.demo_password_hash()
+            else:
+                self.new_passwords[username] = secrets.token_urlsafe(12)
+                user.set_password(self.new_passwords[username])
             user.save(update_fields=["password"])
         return user
 
