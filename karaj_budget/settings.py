@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL and other control characters, and JSON nested too deep, refused with 400 on every path.
+    "karaj_budget.input_guard.InputGuardMiddleware",
     # A refused change of a list (workgroups.locks.ListError) answers its status and message.
     "workgroups.middleware.ListErrorMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
