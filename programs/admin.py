@@ -3,6 +3,7 @@ from import_export.admin import ImportExportMixin
 
 from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin, ReadOnlyAdminMixin
 from karaj_budget.jalali import format_jalali_datetime
+from programs.forms import BudgetCodeAdminForm, ProgramCodeAdminForm
 from programs.importing.admin import CodeImportMixin
 from programs.models import BudgetCode, CodeImport, ProgramCode, Unit
 from programs.resources import BudgetCodeResource, ProgramCodeResource, SafeXLSX
@@ -26,11 +27,14 @@ class CodeAdmin(
     raw_id_fields = ["parent"]
     list_per_page = 100
     export_formats = [SafeXLSX]
+    # The level follows from the parent (programs/forms.py runs the import's rules).
+    readonly_fields = ["level"]
 
 
 @admin.register(ProgramCode)
 class ProgramCodeAdmin(CodeAdmin):
     import_kind = "program"
+    form = ProgramCodeAdminForm
     resource_classes = [ProgramCodeResource]
     list_display = [*CodeAdmin.list_display, "deputy"]
     list_select_related = ["parent", "deputy"]
@@ -39,6 +43,7 @@ class ProgramCodeAdmin(CodeAdmin):
 @admin.register(BudgetCode)
 class BudgetCodeAdmin(CodeAdmin):
     import_kind = "budget"
+    form = BudgetCodeAdminForm
     resource_classes = [BudgetCodeResource]
     list_display = [*CodeAdmin.list_display, "credit_type"]
     list_filter = [*CodeAdmin.list_filter, "credit_type"]

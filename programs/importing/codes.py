@@ -25,7 +25,7 @@ from programs.models import BudgetCode, CodeImport, ProgramCode, Unit
 
 from . import cells
 from .results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
-from .sheets import Column, read_table_for
+from .sheets import Column, Row, Table, read_table_for
 from .units import UnitMatcher
 
 CODE = Column("code", "کد", ("code", "کد برنامه", "کد برنامه عملیاتی", "کد بودجه", "کد ردیف"), required=True)
@@ -83,6 +83,10 @@ def _fa(number):
     return persian_digits(number)
 
 
+# The Persian header a problem names → the key of the column (and of the admin form's field).
+_COLUMN_KEYS = {column.header: column.key for column in (CODE, TITLE, PARENT, LEVEL, DEPUTY, CREDIT_TYPE)}
+
+
 def import_codes(
     kind_name, fileobj, *, dry_run=False, deactivate_missing=False, user=None, table=None
 ) -> ImportResult:
@@ -123,6 +127,87 @@ def _audit(user, kind, result):
         summary=f"ورود {kind.label} از اکسل: {result.summary_fa()}"[:500],
         details={**result.totals, "missing": len(result.missing), "deactivated": result.deactivated},
     )
+
+
+class CodeInvalid(Exception):
+    """A code refused by the import's rules; `problems` are (column key, Persian message) pairs."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+@dataclasses.dataclass(frozen=True)
+class ValidCode:
+    code: str
+    level: int
+    parent_code: str | None
+
+
+def validate_code(kind_name, *, code, title, parent_code=None, level=None, credit_type=None, replacing=None):
+    """One code checked by exactly the rules of a file import (the admin's add and change forms).
+
+    Returns the normalised code, its level and its parent's code (the scheme's parent when none is
+    given); raises CodeInvalid. `replacing` is the stored code an edit changes.
+    """
+    kind = KINDS[kind_name]
+    values = {"code": code, "title": title, "parent_code": parent_code, "level": level}
+    columns = {"code": 1, "title": 2, "parent_code": 3, "level": 4}
+    if kind_name == "budget":
+        values["credit_type"] = credit_type or None
+        columns["credit_type"] = 5
+    table = Table(
+        "", 0, columns, [Row(1, {key: value for key, value in values.items() if value is not None})]
+    )
+    result = ImportResult(kind=kind_name, dry_run=True)
+    importer = _CodeImport(kind, table, result)
+    if replacing is not None:
+        importer.existing.pop(replacing, None)
+    importer.validate()
+    problems = [(_COLUMN_KEYS.get(p.column, "code"), p.message) for p in result.problems]
+    if problems:
+        raise CodeInvalid(problems)
+    normalised = next(iter(importer.items))
+    return ValidCode(normalised, importer.levels[normalised], importer.parent_of[normalised])
+
+
+def stored_code_problems(kind_name):
+    """Every stored code of a table checked by the import's rules, as if the whole table were one
+    file: [(code, Persian message)] for codes the import would refuse or place elsewhere."""
+    kind = KINDS[kind_name]
+    model = kind.model
+    rows = list(model.objects.values_list("pk", "code", "title", "parent_id", "level"))
+    code_by_pk = {pk: code for pk, code, *_ in rows}
+    stored = {code: (code_by_pk.get(parent_id), level) for _pk, code, _title, parent_id, level in rows}
+    table = Table("", 0, {"code": 1, "title": 2, "parent_code": 3, "level": 4})
+    for number, (_pk, code, title, parent_id, level) in enumerate(rows, start=1):
+        values = {"code": code, "title": title, "level": level}
+        if parent_id is not None:
+            values["parent_code"] = code_by_pk[parent_id]
+        table.rows.append(Row(number, values))
+    result = ImportResult(kind=kind_name, dry_run=True)
+    importer = _CodeImport(kind, table, result)
+    importer.existing = {}  # the table is checked against itself
+    importer.validate()
+    found = []
+    for row, outcome in zip(table.rows, result.rows, strict=True):
+        code = row.values["code"]
+        for problem in outcome.problems:
+            found.append(
+                (code, f"ستون «{problem.column}»: {problem.message}" if problem.column else problem.message)
+            )
+        if outcome.problems or code not in importer.items:
+            continue
+        parent, level = stored[code]
+        if importer.parent_of[code] != parent:
+            found.append(
+                (
+                    code,
+                    f"والد ذخیره‌شده «{parent or '—'}» است ولی طبق ساختار کد باید "
+                    f"«{importer.parent_of[code]}» باشد.",
+                )
+            )
+    return found
 
 
 class _CodeImport:
@@ -176,6 +261,7 @@ class _CodeImport:
             if not item.outcome.problems:
                 self.items[item.code] = item
         self.resolve_parents()
+        self.keep_coded_leaves()
         self.compare()
 
     def parse(self, row):
@@ -282,6 +368,45 @@ class _CodeImport:
                 )
         for code in self.items:
             self.levels.setdefault(code, self.depth(code))
+
+    def keep_coded_leaves(self):
+        """Projects are coded against leaves only: a code that projects use may not get a child.
+
+        Any model that points at a code (projects, in the workgroups app) counts, found through the
+        model's relations so that this app imports nothing from the apps that use it.
+        """
+        parents = {
+            self.existing[p]["pk"]: p for p in map(self.parent_of.get, self.items) if p in self.existing
+        }
+        if not parents:
+            return
+        in_use = {}
+        for relation in self.kind.model._meta.related_objects:
+            if relation.related_model is self.kind.model or not relation.one_to_many:
+                continue
+            lookup = {f"{relation.field.name}__in": list(parents)}
+            for pk in relation.related_model._base_manager.filter(**lookup).values_list(
+                relation.field.attname, flat=True
+            ):
+                in_use[pk] = in_use.get(pk, 0) + 1
+        for code, item in list(self.items.items()):
+            parent = self.parent_of.get(code)
+            count = in_use.get(self.existing.get(parent, {}).get("pk"))
+            if count and self.existing_children(parent) == 0:
+                self.reject(
+                    item,
+                    "parent_code" if item.parent_code is not None else "code",
+                    f"کد «{parent}» به {_fa(count)} پروژه داده شده است و پروژه‌ها فقط با کدهای آخرین سطح "
+                    "کدگذاری می‌شوند؛ پیش از افزودن زیرکد، کد آن پروژه‌ها را تغییر دهید.",
+                )
+
+    def existing_children(self, code):
+        if not hasattr(self, "_children"):
+            self._children = {}
+            for row in self.existing.values():
+                if row["parent_code"] is not None:
+                    self._children[row["parent_code"]] = self._children.get(row["parent_code"], 0) + 1
+        return self._children.get(code, 0)
 
     def reject(self, item, key, message):
         self.problem(item.outcome, key, message)

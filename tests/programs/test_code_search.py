@@ -80,13 +80,18 @@ def test_results_carry_path_and_credit_type(search):
         '=HYPERLINK("x")',
         "<script>",
         "'; DROP TABLE programs_budgetcode; --",
-        "\x00",
         "   ",
         "",
     ],
 )
 def test_bad_inputs_find_nothing_and_never_fail(search, q):
     assert search("budget", q) == []
+
+
+def test_a_nul_in_the_query_is_refused_by_the_input_guard(client, personas):
+    client.force_login(personas["member_a"])
+    response = client.get(reverse("workgroups:code-search", args=["budget"]), {"q": "50\x00"})
+    assert response.status_code == 400
 
 
 def test_inactive_non_leaf_and_out_of_year_codes_are_not_offered(search, demo):
