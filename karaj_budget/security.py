@@ -11,9 +11,13 @@ HTTP_X_FORWARDED_FOR, empty when the app is reached directly) and TRUSTED_PROXY_
 import ipaddress
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 
 def client_ip(request):
@@ -45,14 +49,36 @@ class LoginLockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        super().authenticate(request, username=username, password=password, **kwargs)
+        if address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            # Many usernames tried from one address (password spraying): the address waits.
+            request.axes_locked_out = True
+            request.login_locked_address = True
+            raise AxesBackendPermissionDenied("too many failed sign-ins from this address")
+        return None
+
+
+def address_failures(request):
+    """Failed sign-ins from the request's address within the cool-off, whatever the username.
+
+    django-axes compares every lockout parameter with one limit; an address shared by a whole
+    office needs a higher one than a username at that address, so this count is kept beside it,
+    from axes' own table (shared by every app server).
+    """
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(ip_address=client_ip(request), attempt_time__gte=since)
+    return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """The Persian lockout page (429), naming the limit and the wait in minutes."""
     cool_off = get_cool_off(request)
+    by_address = getattr(request, "login_locked_address", False)
     context = {
-        "failure_limit": get_failure_limit(request, credentials),
+        "by_address": by_address,
+        "failure_limit": (
+            settings.LOGIN_ADDRESS_FAILURE_LIMIT if by_address else get_failure_limit(request, credentials)
+        ),
         "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
     }
     return render(request, "axes/lockout.html", context, status=429)

@@ -276,6 +276,9 @@ else:
 AXES_FAILURE_LIMIT = int(os.environ.get("KARAJ_LOGIN_FAILURE_LIMIT", 8))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KARAJ_LOGIN_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And an address, whatever the usernames tried from it (password spraying), after more failures
+# than one person makes: 30 in the cool-off (karaj_budget/security.py).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("KARAJ_LOGIN_ADDRESS_FAILURE_LIMIT", 30))
 AXES_RESET_ON_SUCCESS = True
 # Retrying during the lockout does not restart the 15 minutes, so the page's promise holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -280,3 +280,26 @@ def test_the_csrf_cookie_is_hidden_from_scripts(client):
 
     assert response.cookies["csrftoken"]["httponly"]
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_password_spraying_locks_the_address_across_usernames(personas, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 30
+    usernames = [f"head_{slug}" for slug in ("civil", "transport", "planning", "finance", "urbanism")]
+    # Six guesses against each of five accounts: no username reaches its own limit of 8.
+    for username in usernames:
+        assert fail(username, OFFICE_ADDRESS, 6) == [200] * 6
+    locked = attempt("member_civil", PASSWORD, OFFICE_ADDRESS)
+    assert locked.status_code == 429
+    assert "نام‌های کاربری گوناگون" in locked.content.decode() and "۳۰" in locked.content.decode()
+    # Another address is not affected.
+    assert signed_in(attempt("member_civil", PASSWORD, HOME_ADDRESS))
+
+
+@pytest.mark.django_db
+def test_one_persons_typos_do_not_lock_the_office_address(personas, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 30
+    assert fail("head_civil", OFFICE_ADDRESS, 8)[-1] == 429  # that username at that address only
+    assert fail("head_transport", OFFICE_ADDRESS, 7) == [200] * 7
+    for username in ("member_civil", "member_transport", "office"):
+        assert signed_in(attempt(username, PASSWORD, OFFICE_ADDRESS))
