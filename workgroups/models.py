@@ -10,7 +10,7 @@ import json
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.urls import reverse
@@ -1074,3 +1074,41 @@ class OverlapRun(models.Model):
     @property
     def percent(self):
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class ExportCountQuerySet(models.QuerySet):
+    def hit(self, user, now):
+        """Count one export by `user` in the clock minute of `now`; return that minute's count.
+
+        In the database, so that every app process and server counts the same exports (a
+        per-process cache let each gunicorn worker allow its own quota).
+        """
+        minute = now.replace(second=0, microsecond=0)
+        with transaction.atomic():
+            if not self.filter(user=user, minute=minute).update(count=F("count") + 1):
+                try:
+                    with transaction.atomic():
+                        self.create(user=user, minute=minute, count=1)
+                except IntegrityError:  # another process created it first
+                    self.filter(user=user, minute=minute).update(count=F("count") + 1)
+            count = self.filter(user=user, minute=minute).values_list("count", flat=True).get()
+        self.filter(user=user, minute__lt=minute).delete()
+        return count
+
+
+class ExportCount(models.Model):
+    """Exports of one person in one clock minute, for the export rate limit (views/exports.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    objects = ExportCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "minute"], name="one_export_count_a_minute")]
+        verbose_name = "شمار خروجی‌ها"
+        verbose_name_plural = "شمار خروجی‌ها"
+
+    def __str__(self):
+        return f"{self.user_id} {self.minute:%H:%M} {self.count}"

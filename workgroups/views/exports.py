@@ -2,32 +2,25 @@
 the consolidated sheet). Downloads are limited per person and minute; every export is audited."""
 
 import tempfile
-import time
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from workgroups import access
 from workgroups.exporting import export_coded_list, export_filename
-from workgroups.models import Workgroup
+from workgroups.models import ExportCount, Workgroup
 
 EXPORTS_PER_MINUTE = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _rate_limited(user):
-    """At most EXPORTS_PER_MINUTE exports per person per clock minute (an export reads every row)."""
-    key = f"export-rate:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
-    return count > EXPORTS_PER_MINUTE
+    """At most EXPORTS_PER_MINUTE exports per person per clock minute (an export reads every row),
+    counted in the database across every app process and server."""
+    return ExportCount.objects.hit(user, timezone.now()) > EXPORTS_PER_MINUTE
 
 
 def _export(request, *, cycle, workgroup):
