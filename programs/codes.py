@@ -18,11 +18,24 @@ Each function raises PersianInputError with a message that says what is wrong.
 import re
 
 from karaj_budget.jalali import persian_digits
-from karaj_budget.persian import PersianInputError, clean_code, normalize_text, search_key_compact
+from karaj_budget.persian import (
+    PersianInputError,
+    clean_code,
+    normalize_text,
+    search_key,
+    search_key_compact,
+    to_ascii_digits,
+)
 
 BUDGET_CODE_LENGTHS = {1: 1, 3: 2, 5: 3, 8: 4}  # digits → level
 BUDGET_LEVEL_NAMES = {1: "عملکرد", 2: "برنامه", 3: "زیربرنامه", 4: "ردیف بودجه"}
 BUDGET_LINE_LEVEL = 4
+PROGRAM_LEVEL_NAMES = {1: "حوزه مأموریتی", 2: "هدف کلان", 3: "راهبرد", 4: "برنامه عملیاتی"}
+# What people write in a level column besides the names above (circulars say «فصل» and «ردیف»).
+_LEVEL_ALIASES = {
+    "program": {"ماموریت": 1, "هدف": 2, "برنامه": 4},
+    "budget": {"فصل": 1, "ردیف": 4},
+}
 
 # Latin letters that people (or OCR) type for digits.
 _LOOKALIKES = {"O": "۰ (صفر)", "L": "۱ (یک)", "I": "۱ (یک)"}
@@ -94,6 +107,52 @@ def program_parent_code(code: str) -> str | None:
     """The code without its last segment: `5-1-1-01` → `5-1-1`; None at the top."""
     parent, _, _ = code.rpartition("-")
     return parent or None
+
+
+def _level_key(text) -> str:
+    # «حوزهٔ مأموریتی», «حوزه‌ی ماموريتي», «حوزه ی مأموریتی» and «حوزه مأموریتی» are one name: the
+    # search key unifies letters, hamza and ZWNJ; an ezafe «ی», separate or joined after «ه», goes.
+    words = [word for word in search_key(text).split() if word != "ی"]
+    return "".join(word[:-1] if word.endswith("هی") else word for word in words)
+
+
+def level_names(scheme: str) -> dict:
+    return PROGRAM_LEVEL_NAMES if scheme == "program" else BUDGET_LEVEL_NAMES
+
+
+def _levels_by_key(scheme):
+    found = {_level_key(name): level for level, name in level_names(scheme).items()}
+    found.update({_level_key(name): level for name, level in _LEVEL_ALIASES[scheme].items()})
+    return found
+
+
+def parse_level(scheme: str, value) -> int | None:
+    """A level column's cell: its number (1–4, as a number or digits of any script) or its name
+    («حوزه مأموریتی» … «برنامه عملیاتی»; «فصل»/«عملکرد», «برنامه», «زیربرنامه», «ردیف»)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else _unknown_level(scheme, value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else _unknown_level(scheme, value)
+    text = to_ascii_digits(normalize_text(str(value))).strip()
+    if not text:
+        return None
+    if text.isdigit() and text.isascii():
+        return int(text)
+    level = _levels_by_key(scheme).get(_level_key(text))
+    return level if level is not None else _unknown_level(scheme, text)
+
+
+def _unknown_level(scheme, text):
+    names = "، ".join(f"«{name}» ({persian_digits(level)})" for level, name in level_names(scheme).items())
+    raise PersianInputError(f"سطح «{text}» شناخته نیست؛ نام یا شمارهٔ یکی از سطح‌ها را بنویسید: {names}.")
+
+
+def level_label(scheme: str, level: int) -> str:
+    """«۳ (راهبرد)» for messages."""
+    name = level_names(scheme).get(level)
+    return f"{persian_digits(level)} ({name})" if name else persian_digits(level)
 
 
 _CREDIT_TYPES = {

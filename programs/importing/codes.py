@@ -16,9 +16,11 @@ from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import PersianInputError, search_key
 from programs.codes import (
     budget_parent_code,
+    level_label,
     normalize_budget_code,
     normalize_program_code,
     parse_credit_type,
+    parse_level,
     program_parent_code,
 )
 from programs.models import BudgetCode, CodeImport, ProgramCode, Unit
@@ -56,15 +58,15 @@ KINDS = {
         (CODE, TITLE, PARENT, LEVEL, DEPUTY),
         normalize_program_code,
         "کدهای برنامه عملیاتی",
-        ("5-1-1-01", "تکمیل و بهره‌برداری خطوط قطار شهری", "5-1-1", 4, "D5"),
+        ("5-1-1-01", "تکمیل و بهره‌برداری خطوط قطار شهری", "5-1-1", "برنامه عملیاتی", "D5"),
     ),
     "budget": CodeKind(
         "budget",
         BudgetCode,
-        (CODE, TITLE, PARENT, CREDIT_TYPE),
+        (CODE, TITLE, PARENT, LEVEL, CREDIT_TYPE),
         normalize_budget_code,
         "کدهای بخشنامه بودجه",
-        ("50101001", "تکمیل خط ۲ قطار شهری", "50101", "تملک دارایی‌های سرمایه‌ای"),
+        ("50101001", "تکمیل خط ۲ قطار شهری", "50101", "ردیف", "تملک دارایی‌های سرمایه‌ای"),
     ),
 }
 
@@ -287,7 +289,7 @@ class _CodeImport:
                 self.problem(outcome, "parent_code", str(error))
         if values.get("level") is not None:
             try:
-                item.level = cells.integer(values["level"], what="سطح")
+                item.level = parse_level(self.kind.name, cells.usable(values["level"]))
             except PersianInputError as error:
                 self.problem(outcome, "level", str(error))
         if self.table.has("deputy"):
@@ -363,8 +365,8 @@ class _CodeImport:
                 self.reject(
                     item,
                     "level",
-                    f"سطح {_fa(item.level)} با جایگاه کد در درخت نمی‌خواند؛ زیر والد «{self.parent_of[code]}» "
-                    f"سطح باید {_fa(level)} باشد.",
+                    f"سطح {level_label(self.kind.name, item.level)} با جایگاه کد در درخت نمی‌خواند؛ "
+                    f"{self.place(code)} سطح باید {level_label(self.kind.name, level)} باشد.",
                 )
         for code in self.items:
             self.levels.setdefault(code, self.depth(code))
@@ -407,6 +409,10 @@ class _CodeImport:
                 if row["parent_code"] is not None:
                     self._children[row["parent_code"]] = self._children.get(row["parent_code"], 0) + 1
         return self._children.get(code, 0)
+
+    def place(self, code):
+        parent = self.parent_of[code]
+        return f"زیر والد «{parent}»" if parent else "بدون والد"
 
     def reject(self, item, key, message):
         self.problem(item.outcome, key, message)

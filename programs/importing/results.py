@@ -25,6 +25,58 @@ class Problem:
 
 
 @dataclass
+class ProblemGroup:
+    """One problem as found on one or more rows: the same column and the same message."""
+
+    rows: list  # row numbers, ascending; empty for the file as a whole
+    column: str | None
+    message: str
+
+    def rows_text(self, digits=str) -> str:
+        """«4 تا 346» or «4 تا 9، 12، 15 تا 20»: runs of consecutive rows compacted."""
+        runs = []
+        for number in self.rows:
+            if runs and number == runs[-1][1] + 1:
+                runs[-1][1] = number
+            else:
+                runs.append([number, number])
+        return "، ".join(
+            digits(first) if first == last else f"{digits(first)} تا {digits(last)}" for first, last in runs
+        )
+
+    def rows_fa(self) -> str:
+        return self.rows_text(persian_digits)
+
+    def __str__(self):
+        if len(self.rows) <= 1:
+            return str(Problem(self.rows[0] if self.rows else None, self.column, self.message))
+        parts = [f"ردیف‌های {self.rows_text()}"]
+        if self.column:
+            parts.append(f"ستون «{self.column}»")
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+def group_problems(problems) -> list:
+    """Problems with the same column and message merged into one, in order of first appearance,
+    so that one mistake repeated down a sheet reads as one line, not hundreds."""
+    groups = {}
+    ordered = []
+    for problem in problems:
+        if problem.row is None:
+            ordered.append(ProblemGroup([], problem.column, problem.message))
+            continue
+        key = (problem.column, problem.message)
+        if key not in groups:
+            groups[key] = ProblemGroup([], problem.column, problem.message)
+            ordered.append(groups[key])
+        groups[key].rows.append(problem.row)
+    for group in groups.values():
+        group.rows.sort()
+    return ordered
+
+
+@dataclass
 class RowOutcome:
     number: int
     label: str  # code or title, for the preview
@@ -57,6 +109,10 @@ class ImportResult:
         for row in self.rows:
             found.extend(row.problems)
         return found
+
+    @property
+    def grouped_problems(self):
+        return group_problems(self.problems)
 
     @property
     def has_errors(self):
@@ -100,10 +156,11 @@ class ImportResult:
 
 
 def report(command, result):
-    """For the import commands: problems on stderr, one a line, then warnings; the summary line of
-    counts on stdout."""
-    for problem in result.problems:
-        command.stderr.write(str(problem))
+    """For the import commands: problems on stderr, one a line (`ردیف N: ستون «…»: message`; the
+    same message on several rows as one line, `ردیف‌های 4 تا 346: …`), then warnings; the summary
+    line of counts on stdout."""
+    for group in result.grouped_problems:
+        command.stderr.write(str(group))
     for warning in result.warnings:
         command.stderr.write(f"هشدار: {warning}")
     command.stdout.write(result.summary())
