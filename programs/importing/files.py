@@ -15,6 +15,8 @@ once, in chunks, before any parser sees it, counting the shared strings and the 
 `bytes.count` (a regular expression is four times slower): the shared-strings part is refused over
 its size or count limit, the sheets over the cell limit, and a run of a megabyte without a single
 `<` (one enormous text or attribute, which a parser would hold in memory whole) is refused too.
+The same pass refuses a DTD anywhere in any part (not only near its start), which is what lets
+sheets.py parse sheets and shared strings with the standard library's C parser.
 The limits, their reasons and the worst file they let through are in docs/performance.md
 ("Hostile workbooks", bench/hostile_workbook.py).
 """
@@ -39,6 +41,7 @@ _CELL_STARTS = (b"<c ", b"<c>", b":c ", b":c>")
 _STRING_STARTS = (b"<si>", b"<si ", b":si>", b":si ")
 _DTD_SNIFF_BYTES = 4096
 CORRUPT = "فایل ناقص یا خراب است و باز نمی‌شود؛ آن را دوباره از اکسل ذخیره کنید."
+_DTD_MESSAGE = "فایل دارای تعریف موجودیت XML (DTD) است که ناامن است؛ فایل پذیرفته نیست."
 
 WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -165,7 +168,7 @@ def _check_no_dtd(archive: zipfile.ZipFile) -> None:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
             raise ImportFileError(CORRUPT) from error
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise ImportFileError("فایل دارای تعریف موجودیت XML (DTD) است که ناامن است؛ فایل پذیرفته نیست.")
+            raise ImportFileError(_DTD_MESSAGE)
 
 
 def _check_parts(archive: zipfile.ZipFile, shared_strings: set) -> None:
@@ -185,6 +188,7 @@ def _check_parts(archive: zipfile.ZipFile, shared_strings: set) -> None:
             )
         strings = 0
         tail = b""
+        starts = _STRING_STARTS if is_strings else _CELL_STARTS
         try:
             with archive.open(member) as part:
                 while chunk := part.read(_SCAN_CHUNK):
@@ -193,12 +197,14 @@ def _check_parts(archive: zipfile.ZipFile, shared_strings: set) -> None:
                             "فایل متنی بیش از یک مگابایت در یک خانه یا یک ویژگی دارد (اکسل در هر خانه حداکثر "
                             "۳۲٬۷۶۷ نویسه می‌پذیرد)؛ این فایل پذیرفته نیست."
                         )
-                    # Four bytes of the previous chunk, so a tag split between chunks is counted once.
+                    # The end of the previous chunk, so a tag split between chunks is seen (and
+                    # counted once).
                     data = tail + chunk
-                    starts = _STRING_STARTS if is_strings else _CELL_STARTS
+                    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                        raise ImportFileError(_DTD_MESSAGE)
                     found = sum(data.count(start) for start in starts)
                     found -= sum(tail.count(start) for start in starts)
-                    tail = chunk[-4:]
+                    tail = chunk[-8:]
                     if is_strings:
                         strings += found
                         if strings > max_strings:

@@ -3,7 +3,7 @@
 import pytest
 
 from programs.importing import sheets
-from programs.importing.codes import import_codes
+from programs.importing.codes import KINDS, import_codes
 from programs.models import BudgetCode
 
 from .workbooks import raw_xlsx, sheet_xml
@@ -100,3 +100,28 @@ def test_text_kept_from_the_file_is_bounded(settings):
     settings.IMPORT_MAX_TEXT_CHARS = 1000
     rows = [["کد", "عنوان"]] + [[f"9{n:02d}", "عنوان " * 10] for n in range(30)]
     assert "۱٬۰۰۰ نویسه" in refused(raw_xlsx(sheet_xml(rows)))
+
+
+def test_a_dtd_hidden_after_padding_is_refused(monkeypatch):
+    # Sheets are parsed with the C parser because no part may declare a DTD, anywhere in it.
+    never_opened(monkeypatch)
+    padding = "<!--" + "x" * 10_000 + "-->"
+    prolog = f'<?xml version="1.0"?>{padding}<!DOCTYPE x [<!ENTITY e "boom">]>'
+    assert "DTD" in refused(raw_xlsx(sheet_xml([["کد", "عنوان"], ["9", "&e;"]], prolog=prolog)))
+
+
+def test_rich_text_shared_strings_read_as_openpyxl_reads_them():
+    strings = (
+        f'<sst xmlns="{SST}"><si><t>کد</t></si><si><t>عنوان</t></si>'
+        '<si><r><t>عنوان </t></r><r><rPr><b/></rPr><t xml:space="preserve">پررنگ </t></r>'
+        "<rPh><t>phonetic</t></rPh></si></sst>"
+    )
+    sheet = (
+        f'<worksheet xmlns="{SST}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+        '<c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>9</v></c>'
+        '<c r="B2" t="s"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    table = sheets.read_table(
+        raw_xlsx(sheet, shared_strings=strings), KINDS["budget"].columns, key_column="code"
+    )
+    assert table.rows[0].values["title"] == "عنوان پررنگ "
