@@ -307,8 +307,20 @@ def main():
     }
     print(f"== database {urlsplit(database_url).path.lstrip('/')} (dropped and recreated), demo data")
     recreate_database(database_url, args.drop_database)
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    # The demo accounts with their published password, on a throwaway database: seed_demo refuses
+    # them where DJANGO_DEBUG is off, so it alone runs with it on.
+    for command, debug in (
+        (["migrate", "--noinput", "-v0"], "false"),
+        (["seed_demo"], "true"),
+        (["collectstatic", "--noinput", "-v0"], "false"),
+    ):
+        subprocess.run(
+            [PY, "manage.py", *command],
+            cwd=ROOT,
+            env={**env, "DJANGO_DEBUG": debug},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     prepared = child_json("prepare", env, "--list-size", str(args.list_size), "--history", str(args.history))
     print(f"   lists of {args.list_size} projects, {args.history} coded projects of an earlier cycle")
     (work / "versions.json").write_text(json.dumps(prepared["versions"]))

@@ -31,7 +31,7 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, builtin_format_code
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
@@ -44,7 +44,9 @@ from .results import Problem
 
 HEADER_SEARCH_ROWS = 30
 _SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
-_SI_TAG, _T_TAG, _RUN_TAG = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
+_SI_TAG, _T_TAG, _RUN_TAG, _INLINE_STRING_TAG = (
+    f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r", "is")
+)
 _FILLED_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"[^>]*>\s*<(?:\w+:)?c\b')
 _CELL = re.compile(rb"<(?:\w+:)?c\b")
 _SCAN_CHUNK = 1 << 20
@@ -176,17 +178,22 @@ class _Worksheet(ReadOnlyWorksheet):
         pass
 
 
+def _string_item_text(element):
+    """The text of a string item (`<si>` or `<is>`) as openpyxl's `Text.content` gives it: its `<t>`,
+    then the `<t>` of each rich-text run; phonetic hints left out."""
+    plain = element.find(_T_TAG)
+    parts = [plain.text or ""] if plain is not None else []
+    parts.extend(run.findtext(_T_TAG) or "" for run in element.iterfind(_RUN_TAG))
+    return "".join(parts)
+
+
 def read_shared_strings(source):
-    """The shared-strings table as openpyxl reads it (the text of each `<si>`: its `<t>`, or the
-    `<t>` of each rich-text run, phonetic hints left out), at the speed of the C parser."""
+    """The shared-strings table as openpyxl reads it, at the speed of the C parser."""
     strings = []
     for _event, element in _iterparse(source, events=("end",)):
         if element.tag != _SI_TAG:
             continue
-        plain = element.find(_T_TAG)
-        parts = [plain.text or ""] if plain is not None else []
-        parts.extend(run.findtext(_T_TAG) or "" for run in element.iterfind(_RUN_TAG))
-        strings.append("".join(parts).replace("x005F_", ""))
+        strings.append(_string_item_text(element).replace("x005F_", ""))
         element.clear()
     return strings
 
@@ -243,6 +250,8 @@ class _Parser(WorkSheetParser):
         return self.row_counter, cells
 
     def parse_cell(self, element):
+        if element.get("t") == "inlineStr":
+            return self.parse_inline_string(element)
         cell = super().parse_cell(element)
         if cell["value"] is None:
             formula = element.find(FORMULA_TAG)
@@ -251,6 +260,22 @@ class _Parser(WorkSheetParser):
         elif cell["data_type"] == "e":
             cell["value"] = CellError(cell["value"])
         return cell
+
+    def parse_inline_string(self, element):
+        # As openpyxl's, without its descriptor object per cell (most of the time of a sheet of
+        # inline strings, as programs other than Excel write them).
+        reference = element.get("r")
+        if reference:
+            row, column = coordinate_to_tuple(reference)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        style_id = int(element.get("s") or 0)
+        text = element.find(_INLINE_STRING_TAG)
+        value = _string_item_text(text) if text is not None else None
+        data_type = "s" if text is not None else "inlineStr"
+        return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
 
     def rows(self):
         parent = None
