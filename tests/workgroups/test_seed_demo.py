@@ -63,7 +63,7 @@ def test_seed_demo_refuses_in_production(db, settings, django_user_model):
     django_user_model.objects.update(username=Concat(F("username"), Value("_old")))
     before = counts() | {"users": django_user_model.objects.count()}
     with pytest.raises(CommandError, match="i-know-this-is-production"):
-        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", "--no-history", stdout=io.StringIO())
     assert counts() | {"users": django_user_model.objects.count()} == before
 
 
@@ -73,7 +73,7 @@ def test_seed_demo_in_production_on_request_uses_random_passwords(db, settings, 
     django_user_model.objects.update(username=Concat(F("username"), Value("_old")))
     Membership.objects.all().delete()
     output = io.StringIO()
-    call_command("seed_demo", "--i-know-this-is-production", stdout=output)
+    call_command("seed_demo", "--i-know-this-is-production", "--no-history", stdout=output)
     admin = django_user_model.objects.get(username="admin")
     assert admin.is_superuser and not admin.check_password("karaj1399")
     printed = dict(line.split() for line in output.getvalue().splitlines() if line.startswith("  "))
