@@ -410,6 +410,9 @@ class AuditEntry(models.Model):
         "overlap.merge": "تداخل: ادغام",
         "overlap.reassign": "تداخل: انتقال به کارگروه دیگر",
         "overlap.reverse": "تداخل: برگرداندن تصمیم",
+        "attachment.add": "افزودن پیوست",
+        "attachment.delete": "حذف پیوست",
+        "submission.letter": "ثبت شماره نامه",
     }
 
     at = models.DateTimeField("زمان", default=timezone.now, db_index=True)
