@@ -130,7 +130,8 @@ def test_sums_per_source_are_exact_and_unsplit_is_shown():
 # ---- the same answer on the page, the snapshot, the dashboard and the export -------------------
 
 ROW = re.compile(
-    r'data-project-id="(\d+)"[^>]*data-credit-type="(\w*)".*?<span class="fit-badge" data-fit[^>]*>([^<]*)</span>',
+    r'data-project-id="(\d+)"[^>]*data-credit-type="(\w*)".*?'
+    r'<span class="fit-badge" data-fit[^>]*>([^<]*)</span>',
     re.S,
 )
 
