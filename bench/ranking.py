@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/ranking.py            (a throwaway SQLite file)
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/ranking.py
      (PostgreSQL: a throwaway test_<name> database, dropped at the end)
+The list has a ceiling per credit type and every request split over funding sources (issue 17).
 Targets (issue 4): the page's query count does not grow with the list, page median < 100 ms,
 full reorder of 500 saved in one request with median < 50 ms. Times are in-process (Django's test
 client), without a web server in front, CPU time beside wall time. The scale curve (issue 14): 100,
@@ -33,8 +34,16 @@ def build_list():
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from programs.models import Unit
-    from workgroups.models import Cycle, Deadline, Membership, Project, Workgroup, WorkgroupCycle
+    from programs.models import FundingSource, Unit
+    from workgroups.models import (
+        Cycle,
+        Deadline,
+        Membership,
+        Project,
+        ProjectFunding,
+        Workgroup,
+        WorkgroupCycle,
+    )
 
     deputy = Unit.objects.create(code="D9", name="معاونت آزمایشی", kind=Unit.Kind.DEPUTY)
     district = Unit.objects.create(code="R99", name="منطقه آزمایشی", kind=Unit.Kind.DISTRICT)
@@ -43,7 +52,14 @@ def build_list():
     Deadline.objects.create(
         cycle=cycle, kind=Deadline.Kind.PRIORITIES, due_at=timezone.now() + timezone.timedelta(days=5)
     )
-    WorkgroupCycle.objects.create(workgroup=workgroup, cycle=cycle, credit_ceiling=PROJECTS * 3000)
+    # A ceiling per credit type (the list is cut per type) besides the list's own.
+    WorkgroupCycle.objects.create(
+        workgroup=workgroup,
+        cycle=cycle,
+        credit_ceiling=PROJECTS * 3000,
+        capital_ceiling=PROJECTS * 2000,
+        current_ceiling=PROJECTS * 1000,
+    )
     head = get_user_model().objects.create_user("bench_head", first_name="رئیس", last_name="آزمایشی")
     Membership.objects.create(workgroup=workgroup, user=head, role=Membership.Role.HEAD)
     rng = random.Random(1399)
@@ -59,11 +75,24 @@ def build_list():
                 kind=rng.choice(["new", "ongoing"]),
                 total_estimate=rng.randrange(5_000, 900_000),
                 requested_amount=rng.randrange(1_000, 10_000),
+                requested_credit_type=rng.choice(["capital", "current"]),
                 priority=number,
             )
             for number in range(1, PROJECTS + 1)
         ]
     )
+    # Every project's request split over one or two funding sources (seeded by a migration).
+    sources = list(FundingSource.objects.order_by("position"))
+    parts = []
+    for project in Project.objects.filter(workgroup=workgroup):
+        first, second = rng.sample(sources, 2)
+        share = project.requested_amount // rng.choice([1, 2, 3])
+        parts.append(ProjectFunding(project=project, source=first, amount=share))
+        if project.requested_amount > share:
+            parts.append(
+                ProjectFunding(project=project, source=second, amount=project.requested_amount - share)
+            )
+    ProjectFunding.objects.bulk_create(parts)
     return workgroup, cycle, head
 
 

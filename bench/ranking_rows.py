@@ -32,7 +32,8 @@ CEILING = 1_500_000  # the list crosses it about two thirds down
 # ---- The rows as they were built before the Jinja2 template (the floor) ------------------------
 
 ROW_HTML = (
-    '<li class="rank-item{classes}" data-project-id="{pk}" data-requested="{requested}" data-title="{title}">'
+    '<li class="rank-item{classes}" data-project-id="{pk}" data-requested="{requested}" '
+    'data-credit-type="" data-title="{title}">'
     '<div class="rank-item__pos">{handle}'
     '<span class="rank-item__number" data-position>{position}</span></div>'
     '<div class="rank-item__main">'
@@ -42,10 +43,11 @@ ROW_HTML = (
     "</div>"
     '<div class="rank-item__amount rank-item__amount--estimate num">'
     '<span class="rank-item__label">برآورد کل</span>{estimate}</div>'
-    '<div class="rank-item__amount rank-item__amount--requested num">'
+    '<div class="rank-item__amount rank-item__amount--requested num" title="نوع اعتبار نامعلوم">'
     '<span class="rank-item__label">درخواستی</span>{requested_text}</div>'
     '<div class="rank-item__amount rank-item__cumulative num">'
-    '<span class="rank-item__label">جمع تجمعی</span><span data-cumulative>{cumulative}</span></div>'
+    '<span class="rank-item__label">جمع تجمعی</span><span data-cumulative>{cumulative}</span>'
+    '<small class="rank-item__typed" data-type-cumulative></small></div>'
     '<div class="rank-item__fit"><span class="fit-badge" data-fit{fit_state}>{fit}</span></div>'
     "{actions}"
     '<details class="rank-item__details" data-panel-url="{panel_url}">'
@@ -172,7 +174,7 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
 # Laid out over lines like the Jinja2 template; the line breaks are removed before compiling.
 DJANGO_ROWS = """
 {% for r in rows %}{% with project=r.project pk=r.project.pk position=r.position place=r.place %}
-  <li class="rank-item{% if place.fits is False %} is-below-cutline{% if r.is_cut %} is-cut{% endif %}{% if place.in_remainder %} is-in-remainder{% endif %}{% endif %}" data-project-id="{{ pk }}" data-requested="{{ project.requested_amount }}" data-title="{{ project.title }}">
+  <li class="rank-item{% if place.fits is False %} is-below-cutline{% if r.is_cut %} is-cut{% endif %}{% if place.in_remainder %} is-in-remainder{% endif %}{% endif %}" data-project-id="{{ pk }}" data-requested="{{ project.requested_amount }}" data-credit-type="" data-title="{{ project.title }}">
     <div class="rank-item__pos">
       {% if can_rank %}
         <span class="rank-item__handle" data-drag-handle title="برای جابه‌جایی بکشید" aria-hidden="true">
@@ -200,9 +202,10 @@ DJANGO_ROWS = """
       {% endif %}
     </div>
     <div class="rank-item__amount rank-item__amount--estimate num"><span class="rank-item__label">برآورد کل</span>{{ project.total_estimate|money }}</div>
-    <div class="rank-item__amount rank-item__amount--requested num"><span class="rank-item__label">درخواستی</span>{{ project.requested_amount|money }}</div>
+    <div class="rank-item__amount rank-item__amount--requested num" title="نوع اعتبار نامعلوم"><span class="rank-item__label">درخواستی</span>{{ project.requested_amount|money }}</div>
     <div class="rank-item__amount rank-item__cumulative num">
       <span class="rank-item__label">جمع تجمعی</span><span data-cumulative>{% if place %}{{ place.cumulative|money }}{% endif %}</span>
+      <small class="rank-item__typed" data-type-cumulative></small>
     </div>
     <div class="rank-item__fit"><span class="fit-badge" data-fit{% if place %} data-fit-state="{{ place.fit_state }}"{% endif %}>{% if place %}{{ place.fit_label }}{% endif %}</span></div>
     {% if can_rank %}
@@ -315,7 +318,10 @@ def main():
     import django
 
     django.setup()
+    from workgroups.models import WorkgroupCycle
     from workgroups.views.ranking import ranking_rows
+
+    share = WorkgroupCycle(credit_ceiling=CEILING)  # the list's single ceiling, no type ceilings
 
     workgroup, projects, overlaps = build_list()
     ranked, unranked = projects[: PROJECTS - UNRANKED], projects[PROJECTS - UNRANKED :]
@@ -326,7 +332,7 @@ def main():
         return "".join(p.row_html for p in projects)
 
     def new():
-        ranking_rows(workgroup, ranked, unranked, CEILING, can_rank=True, overlaps=overlaps)
+        ranking_rows(workgroup, ranked, unranked, share, can_rank=True, overlaps=overlaps)
         return "".join(p.row_html for p in projects)
 
     def django_loop():

@@ -5,7 +5,7 @@ from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin, Re
 from karaj_budget.jalali import format_jalali_datetime
 from programs.forms import BudgetCodeAdminForm, ProgramCodeAdminForm
 from programs.importing.admin import CodeImportMixin
-from programs.models import BudgetCode, CodeImport, ProgramCode, Unit
+from programs.models import BudgetCode, CodeImport, FundingSource, ProgramCode, Unit
 from programs.resources import BudgetCodeResource, ProgramCodeResource, SafeXLSX
 
 
@@ -58,3 +58,10 @@ class CodeImportAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
     @admin.display(description="زمان", ordering="at")
     def at_jalali(self, obj):
         return format_jalali_datetime(obj.at)
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name"]

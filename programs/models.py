@@ -281,3 +281,25 @@ class ImportPreview(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.token}"
+
+
+class FundingSource(models.Model):
+    """A source of money for a year's budget (منبع تأمین): the municipality's own revenue, national or
+    provincial credits, participation bonds, private partnership, loans. Reference data kept in the
+    admin; a project's request for the year is split over these (workgroups.resources)."""
+
+    name = models.CharField("نام منبع", max_length=120, unique=True)
+    position = models.PositiveSmallIntegerField("ترتیب نمایش", default=0)
+    is_active = models.BooleanField("فعال", default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "منبع تأمین اعتبار"
+        verbose_name_plural = "منابع تأمین اعتبار"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_text(self.name)
+        super().save(*args, **kwargs)

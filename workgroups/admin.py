@@ -8,6 +8,7 @@ takes the list's lock, is refused on a submitted list and is audited like any ot
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from import_export.admin import ImportMixin
@@ -21,7 +22,7 @@ from karaj_budget.admin_tools import (
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
 from programs.importing.admin import SpreadsheetImportMixin, UploadForm
 from workgroups import locks, services
-from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectRefField
+from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectMoneyMixin, ProjectRefField
 from workgroups.importing import COLUMNS, EXAMPLE, import_projects
 from workgroups.locks import ListError
 from workgroups.models import (
@@ -34,6 +35,7 @@ from workgroups.models import (
     Project,
     ReminderLog,
     RemitRequest,
+    SourceCeiling,
     Submission,
     UnitExpert,
     Workgroup,
@@ -41,14 +43,22 @@ from workgroups.models import (
 )
 
 
-class LockCheckedProjectForm(forms.ModelForm):
+class LockCheckedProjectForm(ProjectMoneyMixin, forms.ModelForm):
     """Says on the form, before saving, when the project's list (or the one it would move to) is
-    frozen; the save itself checks again inside its transaction."""
+    frozen; the save itself checks again inside its transaction. Carries the project's forecasts
+    and source parts (for a new project, the years of the current cycle)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cycle = self.instance.cycle if self.instance.cycle_id else Cycle.objects.current()
+        self.add_money_fields(cycle.fiscal_year if cycle else None)
 
     ref = ProjectRefField()
 
     def clean(self):
         cleaned = super().clean()
+        if not self.errors:
+            self.check_money(cleaned)
         deputy = cleaned.get("responsible_deputy")
         cycle = cleaned.get("cycle") or getattr(self.instance, "cycle", None)
         if cycle is None or deputy is None:
@@ -122,6 +132,15 @@ class WorkgroupCycleInline(admin.TabularInline):
     readonly_fields = ["ranking_version"]
 
 
+@admin.register(SourceCeiling)
+class SourceCeilingAdmin(admin.ModelAdmin):
+    """Optional ceilings per funding source for a workgroup's list (compared on the ranking page)."""
+
+    list_display = ["share", "source", "amount"]
+    list_filter = ["share__cycle", "source"]
+    list_select_related = ["share__workgroup", "share__cycle", "source"]
+
+
 @admin.register(Cycle)
 class CycleAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["title", "fiscal_year", "is_current"]
@@ -192,11 +211,34 @@ class ProjectAdmin(
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "cycle"] if obj is not None else fields
 
+    def get_fieldsets(self, request, obj=None):
+        cycle = obj.cycle if obj is not None else Cycle.objects.current()
+        names = LockCheckedProjectForm.money_field_names(
+            obj or Project(), cycle.fiscal_year if cycle else None
+        )
+        return [
+            *super().get_fieldsets(request, obj),
+            ("پیش‌بینی سال‌های آینده و منابع تأمین امسال (میلیون ریال)", {"fields": names}),
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The money fields are the form's own (added per cycle and source), not the model's.
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            money = ("forecast_", "source_")
+            kwargs["fields"] = [
+                name for name in kwargs["fields"] if not (isinstance(name, str) and name.startswith(money))
+            ]
+        return super().get_form(request, obj, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if change:
-            services.project_update(project=obj, user=request.user, by_office=True, changed=form.changed_data)
+            services.project_update(
+                project=obj, user=request.user, by_office=True, changed=form.changed_data, money=form.money()
+            )
         else:
-            services.project_create(project=obj, user=request.user, by_office=True)
+            services.project_create(project=obj, user=request.user, by_office=True, money=form.money())
 
     def save_related(self, request, form, formsets, change):
         # The M2M fields are excluded: nothing but the project row itself is saved here.

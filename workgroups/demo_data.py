@@ -265,3 +265,15 @@ PEOPLE = {
     "services": (("مهدی", "رحیمی"), ("لیلا", "نوری")),
     "social": (("نسرین", "اکبری"), ("امیر", "یوسفی")),
 }
+
+# The funding sources that migration programs/0005 seeds; seed_demo puts them back after a test
+# flush (a migration's frozen copy, so that later edits of this list never rewrite history).
+FUNDING_SOURCES = [
+    "درآمدهای عمومی شهرداری",
+    "درآمدهای اختصاصی شهرداری",
+    "اعتبارات ملی",
+    "اعتبارات استانی",
+    "اوراق مشارکت",
+    "مشارکت بخش خصوصی",
+    "تسهیلات و وام",
+]

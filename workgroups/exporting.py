@@ -21,18 +21,22 @@ from openpyxl.utils import get_column_letter
 
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
 from karaj_budget.xlsx import ILLEGAL_CHARACTERS, needs_quote_prefix, text_cell
+from programs.models import FundingSource
+from workgroups import resources
 from workgroups.attachments import services as attachment_services
 from workgroups.deadlines import format_duration_fa
 from workgroups.models import (
     AuditEntry,
     Deadline,
     Project,
+    ProjectFunding,
+    ProjectYearForecast,
     Submission,
     Workgroup,
     WorkgroupCycle,
     snapshot_checksum,
 )
-from workgroups.ranking import CutLine
+from workgroups.ranking import ListFigures
 from workgroups.submissions import current_checksum
 
 AMOUNT_FORMAT = "#,##0"
@@ -46,22 +50,46 @@ COLUMNS = [
     ("واحد پیشنهاددهنده", 34, "proposing_unit__name", "text"),
     ("کد واحد", 9, "proposing_unit__code", "text"),
     ("کارگروه", 38, "workgroup__name", "text"),
+    ("معاونت مسئول", 30, "responsible_deputy__name", "text"),
     ("محل اجرا", 18, "location", "text"),
     ("نوع", 12, "kind", "text"),
     ("پیشرفت فیزیکی (درصد)", 12, "physical_progress", "number"),
     ("برآورد کل (میلیون ریال)", 18, "total_estimate", "amount"),
+    ("هزینه‌شده تا پیش از سال جاری (میلیون ریال)", 18, "spent_before", "amount"),
     ("اعتبار درخواستی (میلیون ریال)", 18, "requested_amount", "amount"),
+    ("نوع اعتبار", 22, "requested_credit_type", "text"),
     ("جمع تجمعی (میلیون ریال)", 18, "cumulative", "amount"),
+    ("جمع تجمعی همان نوع اعتبار (میلیون ریال)", 18, "type_cumulative", "amount"),
     ("در سقف اعتبار", 10, "fits", "text"),
     ("کد برنامه عملیاتی", 14, "program_code__code", "text"),
     ("عنوان برنامه عملیاتی", 44, "program_code__title", "text"),
     ("کد بودجه", 12, "budget_code__code", "text"),
     ("عنوان ردیف بودجه", 44, "budget_code__title", "text"),
-    ("نوع اعتبار", 22, "budget_code__credit_type", "text"),
+    ("نوع اعتبار ردیف بودجه", 22, "budget_code__credit_type", "text"),
     ("وضعیت", 16, "state", "text"),
     ("شناسه واحد", 14, "ref", "text"),
+    ("دلیل اختلاف با برآورد کل", 40, "estimate_gap_reason", "text"),
+    ("دلیل درخواست بیش از مانده برآورد", 40, "over_remaining_reason", "text"),
 ]
-FIELDS = [source for _, _, source, _ in COLUMNS if source not in {"cumulative", "fits"}]
+FIELDS = [
+    source for _, _, source, _ in COLUMNS if source not in {"cumulative", "type_cumulative", "fits"}
+] + ["requested_credit_type"]
+FIELDS = list(dict.fromkeys(FIELDS))
+
+
+def list_columns(cycle, sources):
+    """The fixed columns, then one per forecast year and one per funding source: headed as the
+    projects import reads them back («پیش‌بینی <year>», «منبع: <name>»)."""
+    return [
+        *COLUMNS,
+        *(
+            (resources.forecast_header(year), 14, f"forecast:{year}", "amount")
+            for year in resources.forecast_years(cycle.fiscal_year)
+        ),
+        *((resources.source_header(source.name), 16, f"source:{source.pk}", "amount") for source in sources),
+    ]
+
+
 KIND_LABELS = dict(Project.Kind.choices)
 STATE_LABELS = dict(Project.State.choices)
 CREDIT_LABELS = {"capital": "تملک دارایی‌های سرمایه‌ای", "current": "هزینه‌ای", "": "", None: ""}
@@ -85,14 +113,14 @@ def sheet_title(name, used):
     return candidate
 
 
-def new_list_sheet(workbook, title):
+def new_list_sheet(workbook, title, columns=COLUMNS):
     sheet = workbook.create_sheet(title)
     sheet.sheet_view.rightToLeft = True
     sheet.freeze_panes = "A2"
-    for index, (_, width, _, _) in enumerate(COLUMNS, start=1):
+    for index, (_, width, _, _) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     header = []
-    for name, _, _, _ in COLUMNS:
+    for name, _, _, _ in columns:
         cell = text_cell(sheet, name)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -111,17 +139,18 @@ class RowWriter:
     serialises each row as soon as it is appended.
     """
 
-    def __init__(self, sheet):
+    def __init__(self, sheet, columns=COLUMNS):
         self.sheet = sheet
+        self.columns = columns
         self.amount_cells = {
             index: number_cell(sheet, None, AMOUNT_FORMAT)
-            for index, (_, _, _, kind) in enumerate(COLUMNS)
+            for index, (_, _, _, kind) in enumerate(columns)
             if kind == "amount"
         }
 
     def append(self, row):
         values = []
-        for index, (_, _, source, kind) in enumerate(COLUMNS):
+        for index, (_, _, source, kind) in enumerate(self.columns):
             value = row.get(source)
             if value is None or value == "":
                 values.append(None)
@@ -155,32 +184,78 @@ FITS_TEXT = {"in": "بله", "remainder": "در باقی‌مانده سقف", "
 
 
 class ListTotals:
-    """Running cumulative requests per workgroup against its ceiling (ranked projects only), by the
-    same `ranking.CutLine` as the ranking page, the submission page and the dashboard."""
+    """Running cumulative requests per workgroup against its ceilings (ranked projects only), by the
+    same `ranking.ListFigures` as the ranking page, the submission page and the dashboard: the list
+    as a whole, and each credit type against its own ceiling."""
 
-    def __init__(self, ceilings):
-        self.lines = {workgroup_id: CutLine(ceiling) for workgroup_id, ceiling in ceilings.items()}
+    def __init__(self, shares, money):
+        self.shares = shares
+        self.money = money
+        self.lines = {}
+
+    def figures(self, workgroup_id):
+        figures = self.lines.get(workgroup_id)
+        if figures is None:
+            share = self.shares.get(workgroup_id)
+            figures = self.lines[workgroup_id] = ListFigures(
+                share.credit_ceiling if share else None, share.type_ceilings if share else None
+            )
+        return figures
 
     def annotate(self, row):
+        row["credit_type"] = resources.credit_type_of(
+            row["requested_credit_type"], row["budget_code__credit_type"]
+        )
         row["kind"] = KIND_LABELS.get(row["kind"], row["kind"])
         row["state"] = STATE_LABELS.get(row["state"], row["state"])
         row["budget_code__credit_type"] = CREDIT_LABELS.get(row["budget_code__credit_type"], "")
+        row["requested_credit_type"] = CREDIT_LABELS.get(row["requested_credit_type"], "")
+        self.money.annotate(row)
+        figures = self.figures(row["workgroup_id"])
         if row["priority"] is None:
-            row["cumulative"] = row["fits"] = None
+            row["cumulative"] = row["type_cumulative"] = row["fits"] = None
+            if row["state"] == STATE_LABELS[Project.State.PROPOSED]:
+                figures.add_sources(row["requested_amount"], row["source_names"])
             return row
-        line = self.lines.get(row["workgroup_id"])
-        if line is None:
-            line = self.lines[row["workgroup_id"]] = CutLine(None)
-        place = line.add(row["requested_amount"])
+        place = figures.add(row["requested_amount"], row["credit_type"], row["source_names"])
         row["cumulative"] = place.cumulative
+        row["type_cumulative"] = place.typed.cumulative if place.typed else None
         row["fits"] = FITS_TEXT[place.fit_state]
         return row
+
+
+class ProjectMoney:
+    """Every forecast and source part of the exported projects, read once (two queries), keyed by
+    project: the rows of the export carry them as «پیش‌بینی <year>» and «منبع: <name>» cells."""
+
+    def __init__(self, cycle, workgroup=None):
+        projects = Project.objects.filter(cycle=cycle)
+        if workgroup is not None:
+            projects = projects.filter(workgroup=workgroup)
+        self.forecasts, self.sources = {}, {}
+        for project_id, year, amount in ProjectYearForecast.objects.filter(project__in=projects).values_list(
+            "project_id", "fiscal_year", "amount"
+        ):
+            self.forecasts.setdefault(project_id, {})[year] = amount
+        for project_id, source_id, name, amount in ProjectFunding.objects.filter(
+            project__in=projects
+        ).values_list("project_id", "source_id", "source__name", "amount"):
+            self.sources.setdefault(project_id, {})[source_id] = (name, amount)
+
+    def annotate(self, row):
+        for year, amount in self.forecasts.get(row["id"], {}).items():
+            row[f"forecast:{year}"] = amount
+        parts = self.sources.get(row["id"], {})
+        for source_id, (_name, amount) in parts.items():
+            row[f"source:{source_id}"] = amount
+        row["forecasts"] = {str(year): amount for year, amount in self.forecasts.get(row["id"], {}).items()}
+        row["source_names"] = {name: amount for name, amount in parts.values()}
 
 
 def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
     sheet = workbook.create_sheet("خلاصه", 0)
     sheet.sheet_view.rightToLeft = True
-    for letter, width in zip("ABCDEFGHIJ", (40, 14, 14, 14, 20, 20, 44, 44, 66, 30), strict=True):
+    for letter, width in zip("ABCDEFGHIJKL", (40, 14, 14, 14, 20, 20, 44, 44, 66, 30, 20, 20), strict=True):
         sheet.column_dimensions[letter].width = width
     by = (user.get_full_name() or user.username) if user is not None else "خط فرمان"
     for label, value in (
@@ -197,12 +272,14 @@ def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
         "تعداد پروژه",
         "اولویت‌بندی‌شده",
         "کدگذاری‌شده",
-        "اعتبار درخواستی",
-        "سقف اعتبار",
+        "اعتبار درخواستی (میلیون ریال)",
+        "سقف کل اعتبار (میلیون ریال)",
         "وضعیت فهرست اولویت‌ها",
         "وضعیت فهرست کدگذاری‌شده",
         "چکیده (SHA-256) آخرین ارسال",
         "فهرست این خروجی در برابر آخرین ارسال",
+        "سقف تملک دارایی‌های سرمایه‌ای (میلیون ریال)",
+        "سقف هزینه‌ای (میلیون ریال)",
     ]
     header_cells = []
     for name in headers:
@@ -224,6 +301,8 @@ def write_cover(workbook, *, cycle, workgroups, user, now, summaries):
                 text_cell(sheet, summary.get("coding_state", "—")),
                 text_cell(sheet, summary.get("checksum")),
                 text_cell(sheet, summary.get("live", "—")),
+                number_cell(sheet, summary["ceiling_capital"], AMOUNT_FORMAT),
+                number_cell(sheet, summary["ceiling_current"], AMOUNT_FORMAT),
             ]
         )
 
@@ -287,6 +366,12 @@ class LiveChecksums:
                 "total_estimate": row["total_estimate"],
                 "program_code": row["program_code__code"],
                 "budget_code": row["budget_code__code"],
+                "credit_type": row["credit_type"],
+                "spent_before": row["spent_before"],
+                "forecasts": row["forecasts"],
+                "sources": row["source_names"],
+                "estimate_gap_reason": row["estimate_gap_reason"],
+                "over_remaining_reason": row["over_remaining_reason"],
             }
         )
 
@@ -347,25 +432,51 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
         if workgroup is None
         else Workgroup.objects.filter(pk=workgroup.pk)
     )
-    ceilings = dict(
-        WorkgroupCycle.objects.filter(cycle=cycle, workgroup__in=workgroups).values_list(
-            "workgroup_id", "credit_ceiling"
-        )
-    )
+    shares = {
+        share.workgroup_id: share
+        for share in WorkgroupCycle.objects.filter(cycle=cycle, workgroup__in=workgroups)
+    }
+    money = ProjectMoney(cycle, workgroup)
+    used_sources = {pk for parts in money.sources.values() for pk in parts}
+    sources = [s for s in FundingSource.objects.all() if s.is_active or s.pk in used_sources]
+    columns = list_columns(cycle, sources)
     workbook = Workbook(write_only=True)
     used_titles = {"خلاصه"}
-    consolidated = new_list_sheet(workbook, "فهرست تلفیقی") if workgroup is None else None
+    consolidated = new_list_sheet(workbook, "فهرست تلفیقی", columns) if workgroup is None else None
     used_titles.add("فهرست تلفیقی")
-    sheets = {wg.pk: new_list_sheet(workbook, sheet_title(wg.name, used_titles)) for wg in workgroups}
+    sheets = {
+        wg.pk: new_list_sheet(workbook, sheet_title(wg.name, used_titles), columns) for wg in workgroups
+    }
+    # One sheet per credit type: the projects counted against each type's ceilings.
+    type_sheets = {
+        credit_type: new_list_sheet(workbook, sheet_title(label, used_titles), columns)
+        for credit_type, label in resources.CREDIT_LABELS.items()
+    }
     summaries = {
-        wg.pk: {"count": 0, "ranked": 0, "coded": 0, "requested": 0, "ceiling": ceilings.get(wg.pk)}
+        wg.pk: {
+            "count": 0,
+            "ranked": 0,
+            "coded": 0,
+            "requested": 0,
+            "ceiling": shares[wg.pk].credit_ceiling if wg.pk in shares else None,
+            **{
+                f"ceiling_{credit_type}": shares[wg.pk].type_ceilings[credit_type]
+                if wg.pk in shares
+                else None
+                for credit_type in resources.CREDIT_TYPES
+            },
+        }
         for wg in workgroups
     }
-    totals = ListTotals(ceilings)
+    totals = ListTotals(shares, money)
     latest = latest_submissions(cycle, workgroups)
     # Checksums of the live lists, only for the workgroups with a submission to compare with.
     live = LiveChecksums(wg.pk for wg in workgroups if _reference(latest, wg.pk) is not None)
-    writers = {sheet: RowWriter(sheet) for sheet in [consolidated, *sheets.values()] if sheet is not None}
+    writers = {
+        sheet: RowWriter(sheet, columns)
+        for sheet in [consolidated, *sheets.values(), *type_sheets.values()]
+        if sheet is not None
+    }
     written = dict.fromkeys(writers, 0)
     for row in ordered_rows(cycle, workgroup):
         row = totals.annotate(row)
@@ -376,7 +487,7 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
         summary["coded"] += bool(row["program_code__code"] and row["budget_code__code"])
         if row["state"] == STATE_LABELS[Project.State.PROPOSED]:
             summary["requested"] += row["requested_amount"]
-        for sheet in (sheets[row["workgroup_id"]], consolidated):
+        for sheet in (sheets[row["workgroup_id"]], consolidated, type_sheets.get(row["credit_type"])):
             if sheet is not None:
                 writers[sheet].append(row)
                 written[sheet] += 1
@@ -385,7 +496,7 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
     checksums = {pk: value for pk, value in live.checksums().items() if pk not in with_files}
     for pk, states in submission_states(cycle, workgroups, latest=latest, live=checksums).items():
         summaries[pk].update(states)
-    last_column = get_column_letter(len(COLUMNS))
+    last_column = get_column_letter(len(columns))
     for sheet, rows in written.items():
         # Write-only sheets write the filter when the workbook is saved, so it can cover
         # exactly the rows that were written.

@@ -20,7 +20,8 @@ from karaj_budget.form_fields import (
 )
 from karaj_budget.jalali import format_jalali_date, persian_digits
 from karaj_budget.persian import PersianInputError, normalize_text, to_ascii_digits
-from programs.models import Unit
+from programs.models import FundingSource, Unit
+from workgroups import resources
 from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup, clean_project_ref
 
 
@@ -41,7 +42,85 @@ class ProjectRefField(forms.CharField):
             raise forms.ValidationError(str(error), code="invalid") from error
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectMoneyMixin:
+    """A project's money over time and its sources on a form (the proposal form and the admin's):
+    a field per forecast year of the cycle and per active funding source, checked with the rules of
+    `workgroups.resources`. `money()` gives what the service writes."""
+
+    MONEY_FIELDS = ("spent_before", "estimate_gap_reason", "over_remaining_reason")
+
+    @staticmethod
+    def money_layout(instance, fiscal_year):
+        """(stored rows, forecast years, sources) the money fields of `instance`'s form show."""
+        stored = resources.stored_rows(instance)
+        sources = [
+            source
+            for source in FundingSource.objects.all()
+            if source.is_active or source.pk in stored["sources"]
+        ]
+        return stored, resources.forecast_years(fiscal_year) if fiscal_year else [], sources
+
+    @classmethod
+    def money_field_names(cls, instance, fiscal_year):
+        _stored, years, sources = cls.money_layout(instance, fiscal_year)
+        return [*(f"forecast_{year}" for year in years), *(f"source_{source.pk}" for source in sources)]
+
+    def add_money_fields(self, fiscal_year):
+        self.fiscal_year = fiscal_year
+        stored, years, self.money_sources = self.money_layout(self.instance, fiscal_year)
+        self.forecast_fields = {}
+        for year in years:
+            name = f"forecast_{year}"
+            self.fields[name] = AmountField(
+                label=f"{resources.forecast_header(year)} (میلیون ریال)",
+                required=False,
+                initial=stored["forecasts"].get(year),
+            )
+            self.forecast_fields[name] = year
+        self.source_fields = {}
+        for source in self.money_sources:
+            name = f"source_{source.pk}"
+            self.fields[name] = AmountField(
+                label=f"{resources.source_header(source.name)} (میلیون ریال)",
+                required=False,
+                initial=stored["sources"].get(source.pk),
+                help_text="سهم این منبع از اعتبار درخواستی امسال." if source is self.money_sources[0] else "",
+            )
+            self.source_fields[name] = source.pk
+
+    def money(self):
+        """{"forecasts": {year: amount}, "sources": {source pk: amount}} as entered (zeros dropped)."""
+        data = self.cleaned_data
+        return {
+            "forecasts": {year: data[name] for name, year in self.forecast_fields.items() if data.get(name)},
+            "sources": {pk: data[name] for name, pk in self.source_fields.items() if data.get(name)},
+        }
+
+    def check_money(self, cleaned):
+        if self.fiscal_year is None or cleaned.get("requested_amount") is None:
+            return
+        rows = self.money()
+        money = resources.Money(
+            fiscal_year=self.fiscal_year,
+            requested=cleaned["requested_amount"],
+            kind=cleaned.get("kind") or Project.Kind.NEW,
+            total_estimate=cleaned.get("total_estimate"),
+            spent_before=cleaned.get("spent_before"),
+            forecasts=rows["forecasts"],
+            sources=rows["sources"],
+            estimate_gap_reason=cleaned.get("estimate_gap_reason") or "",
+            over_remaining_reason=cleaned.get("over_remaining_reason") or "",
+        )
+        for name, message in resources.money_problems(money):
+            if name == "sources":
+                self.add_error(next(iter(self.source_fields), None), message)
+            elif name == "forecasts":
+                self.add_error(next(iter(self.forecast_fields), None), message)
+            else:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class ProjectForm(ProjectMoneyMixin, forms.ModelForm):
     """A unit expert's proposal (or the office's correction of one)."""
 
     title = PersianTextField(label="عنوان", max_length=255)
@@ -50,10 +129,17 @@ class ProjectForm(forms.ModelForm):
         label="نیازسنجی", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     location = PersianTextField(label="محل اجرا", required=False, max_length=255)
-    requested_amount = AmountField(label="اعتبار درخواستی (میلیون ریال)")
+    requested_amount = AmountField(label="اعتبار درخواستی امسال (میلیون ریال)")
     total_estimate = AmountField(label="برآورد کل (میلیون ریال)", required=False)
+    spent_before = AmountField(label="هزینه‌شده تا پیش از سال جاری (میلیون ریال)", required=False)
     physical_progress = PercentField(label="پیشرفت فیزیکی (درصد)", required=False)
     ref = ProjectRefField()
+    estimate_gap_reason = PersianTextField(
+        label="دلیل اختلاف جمع سال‌ها با برآورد کل", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    over_remaining_reason = PersianTextField(
+        label="دلیل درخواست بیش از مانده برآورد", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta:
         model = Project
@@ -62,9 +148,13 @@ class ProjectForm(forms.ModelForm):
             "responsible_deputy",
             "location",
             "kind",
+            "requested_credit_type",
             "physical_progress",
             "total_estimate",
+            "spent_before",
             "requested_amount",
+            "estimate_gap_reason",
+            "over_remaining_reason",
             "description",
             "justification",
             "ref",
@@ -75,6 +165,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["responsible_deputy"].queryset = Unit.objects.deputies().valid_in(fiscal_year)
         # A new proposal is checked against the unit's others in the cycle (see `clean`).
         self.unit, self.cycle = unit, cycle
+        self.add_money_fields(fiscal_year)
 
     def clean_requested_amount(self):
         amount = self.cleaned_data["requested_amount"]
@@ -88,6 +179,7 @@ class ProjectForm(forms.ModelForm):
             self.add_error("physical_progress", "پروژه جدید پیشرفت فیزیکی ندارد.")
         if self.unit is not None and cleaned.get("title"):
             self._check_duplicate(cleaned)
+        self.check_money(cleaned)
         return cleaned
 
     def _check_duplicate(self, cleaned):

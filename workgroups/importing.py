@@ -21,9 +21,16 @@ from programs.importing import cells
 from programs.importing.results import ERROR, NEW, UNCHANGED, UPDATED, ImportResult, Problem, RowOutcome
 from programs.importing.sheets import Column, header_key, read_table_for
 from programs.importing.units import UnitMatcher
-from programs.models import BudgetCode, ProgramCode, Unit
-from workgroups import locks, ranking
-from workgroups.models import AuditEntry, Project, Workgroup, clean_project_ref
+from programs.models import BudgetCode, FundingSource, ProgramCode, Unit
+from workgroups import locks, ranking, resources
+from workgroups.models import (
+    AuditEntry,
+    Project,
+    ProjectFunding,
+    ProjectYearForecast,
+    Workgroup,
+    clean_project_ref,
+)
 from workgroups.overlaps.runs import overlaps_after_import
 
 COLUMNS = (
@@ -49,8 +56,34 @@ COLUMNS = (
     Column("program_code", "کد برنامه عملیاتی", ("program_code", "کد برنامه")),
     Column("budget_code", "کد بودجه", ("budget_code", "کد بخشنامه", "کد ردیف بودجه")),
     Column("ref", "شناسه", ("ref", "شناسه پروژه", "شناسه واحد", "id")),
+    Column(
+        "spent_before",
+        "هزینه‌شده تا پیش از سال جاری (میلیون ریال)",
+        ("spent_before", "هزینه‌شده تا پیش از سال جاری", "هزینه شده قبلی"),
+    ),
+    Column("estimate_gap_reason", "دلیل اختلاف با برآورد کل", ("estimate_gap_reason",)),
+    Column("over_remaining_reason", "دلیل درخواست بیش از مانده برآورد", ("over_remaining_reason",)),
 )
 HEADERS = {column.key: column.header for column in COLUMNS}
+
+
+def money_columns(cycle, sources):
+    """One column per forecast year of the cycle («پیش‌بینی <year>») and per funding source
+    («منبع: <name>»), each with an English alias (forecast_<year>, source_<id>)."""
+    return (
+        *(
+            Column(
+                f"forecast:{year}", resources.forecast_header(year), (f"forecast_{year}", f"forecast {year}")
+            )
+            for year in resources.forecast_years(cycle.fiscal_year)
+        ),
+        *(
+            Column(f"source:{source.pk}", resources.source_header(source.name), (f"source_{source.pk}",))
+            for source in sources
+        ),
+    )
+
+
 EXAMPLE = (
     "احداث بوستان محله‌ای",
     "منطقه ۵",
@@ -65,6 +98,9 @@ EXAMPLE = (
     "6-1-1-01",
     "60101001",
     "R05-1399-01",
+    "",
+    "",
+    "",
 )
 
 _KINDS = {
@@ -90,6 +126,9 @@ _COMPARED = {
     "physical_progress": "progress",
     "total_estimate": "total_estimate",
     "requested_amount": "requested",
+    "spent_before": "spent_before",
+    "estimate_gap_reason": "estimate_gap_reason",
+    "over_remaining_reason": "over_remaining_reason",
     "justification": "justification",
     "program_code_id": "program_code",
     "budget_code_id": "budget_code",
@@ -102,10 +141,12 @@ def import_projects(fileobj, *, cycle, dry_run=False, user=None, table=None) -> 
 
     `table` is the file as a preview already read it (then `fileobj` is not read)."""
     result = ImportResult(kind="projects", dry_run=dry_run)
-    table = read_table_for(result, fileobj, COLUMNS, key_column="title", table=table)
+    sources = list(FundingSource.objects.all())
+    columns = (*COLUMNS, *money_columns(cycle, sources))
+    table = read_table_for(result, fileobj, columns, key_column="title", table=table)
     if table is None:
         return result
-    importer = _ProjectImport(table, cycle, result, user)
+    importer = _ProjectImport(table, cycle, result, user, columns=columns, sources=sources)
     importer.validate()
     if result.has_errors or dry_run:
         return result
@@ -149,8 +190,12 @@ def _audit(user, cycle, result, changed_lists):
 
 
 class _ProjectImport:
-    def __init__(self, table, cycle, result, user):
+    def __init__(self, table, cycle, result, user, *, columns=COLUMNS, sources=()):
         self.Project = Project
+        self.headers = {column.key: column.header for column in columns}
+        self.sources = {source.pk: source for source in sources}
+        self.forecast_keys = [key for key in table.columns if key.startswith("forecast:")]
+        self.source_keys = [key for key in table.columns if key.startswith("source:")]
         self.table = table
         self.cycle = cycle
         self.year = cycle.fiscal_year
@@ -186,9 +231,21 @@ class _ProjectImport:
             key = (values["proposing_unit_id"], values["title_key"].replace(" ", ""))
             self.existing_titles.setdefault(key, values["pk"])
         self.items = []
+        # What each existing project has stored, compared with and checked with the file's cells.
+        self.stored_forecasts, self.stored_sources = {}, {}
+        if self.existing:
+            in_cycle = {"project__cycle": cycle}
+            for pk, year, amount in ProjectYearForecast.objects.filter(**in_cycle).values_list(
+                "project_id", "fiscal_year", "amount"
+            ):
+                self.stored_forecasts.setdefault(pk, {})[year] = amount
+            for pk, source_id, amount in ProjectFunding.objects.filter(**in_cycle).values_list(
+                "project_id", "source_id", "amount"
+            ):
+                self.stored_sources.setdefault(pk, {})[source_id] = amount
 
     def problem(self, outcome, key, message):
-        outcome.problems.append(Problem(outcome.number, HEADERS[key], message))
+        outcome.problems.append(Problem(outcome.number, self.headers[key], message))
         outcome.status = ERROR
 
     def validate(self):
@@ -220,6 +277,9 @@ class _ProjectImport:
                 )
                 continue
             self.compare(item)
+            self.check_money(item)
+            if outcome.status == ERROR:
+                continue
             self.items.append(item)
         self.check_locks()
 
@@ -251,6 +311,11 @@ class _ProjectImport:
         field("program_code", self.parse_program_code)
         field("budget_code", self.parse_budget_code)
         field("ref", self.parse_ref)
+        field("spent_before", lambda v: parse_amount(cells.usable(v)))
+        field("estimate_gap_reason", lambda v: cells.text(v, what="دلیل اختلاف با برآورد کل"))
+        field("over_remaining_reason", lambda v: cells.text(v, what="دلیل درخواست بیش از مانده برآورد"))
+        for key in (*self.forecast_keys, *self.source_keys):
+            field(key, lambda v: parse_amount(cells.usable(v)))
         if outcome.problems:
             return None
         unit = item["unit"]
@@ -264,6 +329,8 @@ class _ProjectImport:
         if workgroup_id is None:
             self.problem(outcome, "deputy", f"معاونت «{deputy.name}» کارگروه تخصصی ندارد.")
             return None
+        forecasts = {int(key.partition(":")[2]): item.get(key) or 0 for key in self.forecast_keys}
+        sources = {int(key.partition(":")[2]): item.get(key) or 0 for key in self.source_keys}
         total, requested = item.get("total_estimate"), item["requested"]
         if total is not None and total < requested:
             self.result.warnings.append(
@@ -272,6 +339,8 @@ class _ProjectImport:
         return {
             "outcome": outcome,
             "number": row.number,
+            "forecasts": {year: amount for year, amount in forecasts.items() if amount},
+            "sources": {pk: amount for pk, amount in sources.items() if amount},
             "proposing_unit_id": unit.pk,
             "ref": item.get("ref", ""),
             "title": item["title"],
@@ -289,6 +358,9 @@ class _ProjectImport:
                         "credit_type",
                         "progress",
                         "justification",
+                        "spent_before",
+                        "estimate_gap_reason",
+                        "over_remaining_reason",
                     )
                     if key in item
                 },
@@ -378,8 +450,42 @@ class _ProjectImport:
             for field, column in _COMPARED.items()
             if field in item["fields"] and item["fields"][field] != old[field]
         ]
+        if self.forecast_keys and item["forecasts"] != self.stored_forecasts.get(old["pk"], {}):
+            changes.append("پیش‌بینی سال‌های آینده")
+        if self.source_keys and item["sources"] != self.stored_sources.get(old["pk"], {}):
+            changes.append("منابع تأمین")
         outcome.changes = changes
         outcome.status = UPDATED if changes else UNCHANGED
+
+    def check_money(self, item):
+        """The money rules (workgroups.resources) on the project as it would be after this row:
+        the file's cells, and what is stored for the columns the file does not have."""
+        old = item["old"] or {}
+        fields = item["fields"]
+
+        def value(name):
+            return fields[name] if name in fields else old.get(name)
+
+        pk = old.get("pk")
+        money = resources.Money(
+            fiscal_year=self.year,
+            requested=fields["requested_amount"],
+            kind=value("kind") or Project.Kind.NEW,
+            total_estimate=value("total_estimate"),
+            spent_before=value("spent_before"),
+            forecasts=item["forecasts"] if self.forecast_keys else self.stored_forecasts.get(pk, {}),
+            sources=item["sources"] if self.source_keys else self.stored_sources.get(pk, {}),
+            estimate_gap_reason=value("estimate_gap_reason") or "",
+            over_remaining_reason=value("over_remaining_reason") or "",
+        )
+        for name, message in resources.money_problems(money):
+            if name == "forecasts":
+                key = self.forecast_keys[0] if self.forecast_keys else "total_estimate"
+            elif name == "sources":
+                key = self.source_keys[0] if self.source_keys else "requested"
+            else:
+                key = name if name in self.table.columns else "total_estimate"
+            self.problem(item["outcome"], key, message)
 
     # --- the lists it changes -----------------------------------------------------------------
 
@@ -460,6 +566,39 @@ class _ProjectImport:
             # Priorities are not written here: only `ranking.leave_list` moves them.
             names = [*_COMPARED, "title_key", "workgroup_id", "updated_at"]
             Project.objects.bulk_update(changed, [n.removesuffix("_id") for n in names], batch_size=500)
+        self.write_money(new)
         for share in shares.values():
             ranking.bump_version(share)
         return {workgroup_id: len(numbers) for workgroup_id, numbers in touched.items()}
+
+    def write_money(self, new):
+        """Replace the forecasts and source parts of the rows whose file has those columns and whose
+        figures changed: one delete and one insert each, whatever the number of rows."""
+        new_pks = iter(project.pk for project in new)
+        forecasts, sources = {}, {}
+        for item in self.items:
+            pk = next(new_pks) if item["old"] is None else item["old"]["pk"]
+            if self.forecast_keys and item["forecasts"] != self.stored_forecasts.get(pk, {}):
+                forecasts[pk] = item["forecasts"]
+            if self.source_keys and item["sources"] != self.stored_sources.get(pk, {}):
+                sources[pk] = item["sources"]
+        if forecasts:
+            ProjectYearForecast.objects.filter(project_id__in=forecasts).delete()
+            ProjectYearForecast.objects.bulk_create(
+                (
+                    ProjectYearForecast(project_id=pk, fiscal_year=year, amount=amount)
+                    for pk, years in forecasts.items()
+                    for year, amount in years.items()
+                ),
+                batch_size=1000,
+            )
+        if sources:
+            ProjectFunding.objects.filter(project_id__in=sources).delete()
+            ProjectFunding.objects.bulk_create(
+                (
+                    ProjectFunding(project_id=pk, source_id=source_id, amount=amount)
+                    for pk, parts in sources.items()
+                    for source_id, amount in parts.items()
+                ),
+                batch_size=1000,
+            )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
 from karaj_budget.persian import PersianInputError, clean_code, normalize_text, search_key, search_key_compact
-from programs.models import BudgetCode, Unit
+from programs.models import BudgetCode, FundingSource, Unit
 
 
 class Workgroup(models.Model):
@@ -165,7 +165,15 @@ class WorkgroupCycle(models.Model):
         Workgroup, verbose_name="کارگروه", on_delete=models.CASCADE, related_name="cycles"
     )
     cycle = models.ForeignKey(Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="workgroups")
-    credit_ceiling = models.PositiveBigIntegerField("سقف اعتبار (میلیون ریال)", default=0)
+    # The list's ceiling over both credit types (0: not set yet). With a ceiling per type set, the
+    # list is cut per type and this one is only compared with the list's total (workgroups.ranking).
+    credit_ceiling = models.PositiveBigIntegerField("سقف کل اعتبار (میلیون ریال)", default=0)
+    capital_ceiling = models.PositiveBigIntegerField(
+        "سقف اعتبار تملک دارایی‌های سرمایه‌ای (میلیون ریال)", default=0, help_text="۰ یعنی هنوز تعیین نشده."
+    )
+    current_ceiling = models.PositiveBigIntegerField(
+        "سقف اعتبار هزینه‌ای (میلیون ریال)", default=0, help_text="۰ یعنی هنوز تعیین نشده."
+    )
     ranking_version = models.PositiveIntegerField("نسخه فهرست", default=0, editable=False)
 
     class Meta:
@@ -176,6 +184,38 @@ class WorkgroupCycle(models.Model):
 
     def __str__(self):
         return f"{self.workgroup} — {self.cycle}"
+
+    @property
+    def type_ceilings(self):
+        """{credit type: ceiling} (0: not set yet), the figures `ranking.ListFigures` cuts by."""
+        return {
+            BudgetCode.CreditType.CAPITAL: self.capital_ceiling,
+            BudgetCode.CreditType.CURRENT: self.current_ceiling,
+        }
+
+
+class SourceCeiling(models.Model):
+    """An optional ceiling for one funding source in a workgroup's list of a cycle."""
+
+    share = models.ForeignKey(
+        WorkgroupCycle,
+        verbose_name="کارگروه در دوره",
+        on_delete=models.CASCADE,
+        related_name="source_ceilings",
+    )
+    source = models.ForeignKey(
+        FundingSource, verbose_name="منبع", on_delete=models.PROTECT, related_name="ceilings"
+    )
+    amount = models.PositiveBigIntegerField("سقف (میلیون ریال)")
+
+    class Meta:
+        ordering = ["share", "source"]
+        verbose_name = "سقف منبع"
+        verbose_name_plural = "سقف‌های منابع"
+        constraints = [models.UniqueConstraint(fields=["share", "source"], name="sourceceiling_unique")]
+
+    def __str__(self):
+        return f"{self.source} — {self.share}"
 
 
 REF_MAX_LENGTH = 64
@@ -269,7 +309,14 @@ class Project(models.Model):
     kind = models.CharField("نوع", max_length=16, choices=Kind.choices, default=Kind.NEW)
     physical_progress = models.PositiveSmallIntegerField("پیشرفت فیزیکی (درصد)", null=True, blank=True)
     total_estimate = models.PositiveBigIntegerField("برآورد کل (میلیون ریال)", null=True, blank=True)
+    spent_before = models.PositiveBigIntegerField(
+        "هزینه‌شده تا پیش از سال جاری (میلیون ریال)", null=True, blank=True
+    )
     requested_amount = models.PositiveBigIntegerField("اعتبار درخواستی (میلیون ریال)")
+    # Why the years do not add up to the estimate, and why an ongoing project asks for more than
+    # what remains of it (workgroups.resources checks both).
+    estimate_gap_reason = models.TextField("دلیل اختلاف جمع سال‌ها با برآورد کل", blank=True)
+    over_remaining_reason = models.TextField("دلیل درخواست بیش از مانده برآورد", blank=True)
     program_code = models.ForeignKey(
         "programs.ProgramCode",
         verbose_name="کد برنامه عملیاتی",
@@ -367,6 +414,55 @@ class Project(models.Model):
     @property
     def is_coded(self):
         return self.program_code_id is not None and self.budget_code_id is not None
+
+
+class ProjectYearForecast(models.Model):
+    """What a multi-year project expects to need in a later fiscal year (up to five years ahead).
+
+    Rows rather than five fixed columns: each keeps its real year, so a project carried into the
+    next cycle keeps the meaning of its forecasts, and a project with fewer years stores nothing.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name="پروژه", on_delete=models.CASCADE, related_name="forecasts"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("سال مالی")
+    amount = models.PositiveBigIntegerField("پیش‌بینی (میلیون ریال)")
+
+    class Meta:
+        ordering = ["project", "fiscal_year"]
+        verbose_name = "پیش‌بینی سال آینده"
+        verbose_name_plural = "پیش‌بینی سال‌های آینده"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "fiscal_year"], name="forecast_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} — {self.fiscal_year}"
+
+
+class ProjectFunding(models.Model):
+    """The part of a project's request for the year that one funding source pays."""
+
+    project = models.ForeignKey(
+        Project, verbose_name="پروژه", on_delete=models.CASCADE, related_name="fundings"
+    )
+    source = models.ForeignKey(
+        FundingSource, verbose_name="منبع", on_delete=models.PROTECT, related_name="fundings"
+    )
+    amount = models.PositiveBigIntegerField("مبلغ (میلیون ریال)")
+
+    class Meta:
+        ordering = ["project", "source__position", "source"]
+        verbose_name = "منبع تأمین پروژه"
+        verbose_name_plural = "منابع تأمین پروژه"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="funding_one_per_source"),
+            models.CheckConstraint(condition=Q(amount__gte=1), name="funding_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} — {self.source}"
 
 
 class AuditEntryQuerySet(models.QuerySet):

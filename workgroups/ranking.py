@@ -2,7 +2,9 @@
 
 One home for each rule of the list (docs/workflow.md, "The ranked list"):
 - `CutLine` / `running_totals`: the cumulative request and whether each project fits the credit
-  ceiling. The ranking page, its JavaScript (from the figures drawn here), the submission page,
+  ceiling; `ListFigures` runs one `CutLine` for the list and one per credit type (capital,
+  current), each type against its own ceiling, and sums the funding sources. The ranking page,
+  its JavaScript (from the figures drawn here), the submission page,
   the dashboard and the Excel export all use it. A ceiling of 0 or none means "not set yet": no
   cut line is drawn and no project is marked in or out.
 - `write_priorities`, `leave_list`, `bump_version`: the only writes of priorities and versions;
@@ -24,6 +26,7 @@ from karaj_budget.jalali import format_jalali_date, persian_digits
 from workgroups import locks
 from workgroups.locks import ListConflict, ListInvalid
 from workgroups.models import AuditEntry, Meeting, Project, WorkgroupCycle
+from workgroups.resources import CREDIT_LABELS, CREDIT_TYPES, UNSPLIT
 
 # Far more than any workgroup's list; a longer body is refused before the database is asked.
 MAX_ORDER_LENGTH = 5000
@@ -131,25 +134,149 @@ def running_totals(amounts, ceiling):
     return line, [line.add(amount) for amount in amounts]
 
 
-def snapshot_rows(items, ceiling):
-    """A snapshot's items with the running total and cut line of `CutLine` (the ranked ones;
+@dataclass(frozen=True)
+class TypedPlace:
+    """A ranked project's places: in the whole list, and among the projects of its credit type.
+
+    `typed` is None for a project of unknown type. `fits` is the answer the page, the snapshot and
+    the export show: against its type's ceiling when that is set, else against the list's ceiling.
+    """
+
+    overall: Place
+    credit_type: str
+    typed: Place | None
+    by_type: bool
+
+    @property
+    def shown(self):
+        """The `Place` whose answer is shown: the type's when cut by type, else the list's."""
+        return self.typed if self.by_type else self.overall
+
+    @property
+    def fits(self):
+        return self.shown.fits
+
+    @property
+    def in_remainder(self):
+        return self.shown.in_remainder
+
+    @property
+    def fit_state(self):
+        return self.shown.fit_state
+
+    @property
+    def fit_label(self):
+        return self.shown.fit_label
+
+    @property
+    def cumulative(self):
+        return self.overall.cumulative
+
+    @property
+    def position(self):
+        return self.overall.position
+
+
+class ListFigures:
+    """A ranked list's running totals: the whole list against its ceiling (`CutLine`), each credit
+    type against its own ceiling (a capital project's cumulative counts only capital projects), and
+    the sums per funding source. The one home of these figures: the ranking page (and the figures
+    its script starts from), the snapshot, the dashboard and the export all add projects here.
+
+    `type_ceilings` is {credit type: ceiling}, 0 or None meaning not set yet (no line for that
+    type). While no type has a ceiling the list is cut by the single `ceiling` as before.
+    """
+
+    def __init__(self, ceiling, type_ceilings=None):
+        type_ceilings = type_ceilings or {}
+        self.overall = CutLine(ceiling)
+        self.by_type = {credit_type: CutLine(type_ceilings.get(credit_type)) for credit_type in CREDIT_TYPES}
+        self.cut_by_type = any(line.has_ceiling for line in self.by_type.values())
+        self.by_source = {}
+
+    def add(self, amount, credit_type="", sources=None):
+        """Add the next ranked project (its request, credit type and {source name: part})."""
+        overall = self.overall.add(amount)
+        line = self.by_type.get(credit_type)
+        typed = line.add(amount) if line is not None else None
+        self.add_sources(amount, sources)
+        return TypedPlace(
+            overall=overall,
+            credit_type=credit_type,
+            typed=typed,
+            by_type=self.cut_by_type and line is not None and line.has_ceiling,
+        )
+
+    def add_sources(self, amount, sources):
+        """Add a project's parts to the sums per source ({source name: part}; none: not split)."""
+        if not sources:
+            self.by_source[UNSPLIT] = self.by_source.get(UNSPLIT, 0) + (amount or 0)
+            return
+        for name, part in sources.items():
+            self.by_source[name] = self.by_source.get(name, 0) + part
+
+    def is_cut(self, place):
+        """Whether the cut line (of the project's type, or of the list) falls just before `place`."""
+        if place.by_type:
+            line = self.by_type[place.credit_type]
+            return place.typed.fits is False and line.cut_position == place.typed.position
+        return place.overall.fits is False and self.overall.cut_position == place.overall.position
+
+    @property
+    def fitting_count(self):
+        if self.cut_by_type:
+            return sum(line.fitting_count for line in self.by_type.values() if line.has_ceiling)
+        return self.overall.fitting_count
+
+    @property
+    def is_over(self):
+        """The list asks for more than a ceiling it is cut by: a type's own, or else the list's."""
+        if self.cut_by_type:
+            return any(line.is_over for line in self.by_type.values())
+        return self.overall.is_over
+
+    def types(self):
+        """[(credit type, label, CutLine)] in a fixed order, for pages and files."""
+        return [
+            (credit_type, CREDIT_LABELS[credit_type], self.by_type[credit_type])
+            for credit_type in CREDIT_TYPES
+        ]
+
+
+def snapshot_rows(items, ceiling, type_ceilings=None):
+    """A snapshot's items with the running totals and cut lines of `ListFigures` (the ranked ones;
     projects without a position follow, outside the running total): the submission page and the
-    letter show the same line."""
-    line = CutLine(ceiling)
+    letter show the same lines, one per credit type once the list has type ceilings."""
+    figures = ListFigures(ceiling, type_ceilings)
     rows = []
     for item in items:
+        credit_label = CREDIT_LABELS.get(item.get("credit_type") or "", "")
         if item["position"] is None:
-            rows.append({**item, "running_total": None, "cutline": False, "below": False, "fit": None})
+            figures.add_sources(item["requested_amount"], item.get("sources"))
+            rows.append(
+                {
+                    **item,
+                    "running_total": None,
+                    "cutline": False,
+                    "below": False,
+                    "fit": None,
+                    "credit_label": credit_label,
+                }
+            )
             continue
-        place = line.add(item["requested_amount"])
-        below = place.fits is False
+        place = figures.add(item["requested_amount"], item.get("credit_type") or "", item.get("sources"))
+        is_cut = figures.is_cut(place)
+        typed_cut = is_cut and place.by_type
         rows.append(
             {
                 **item,
                 "running_total": place.cumulative,
-                "cutline": below and line.cut_position == place.position,
-                "below": below,
+                "cutline": is_cut,
+                "cut_type": credit_label if typed_cut else "",
+                "cut_ceiling": figures.by_type[place.credit_type].ceiling if typed_cut else None,
+                "below": place.fits is False,
                 "fit": place,
+                "credit_label": credit_label,
             }
         )
     return rows

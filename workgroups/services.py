@@ -10,12 +10,48 @@ from django.db import transaction
 from django.utils import timezone
 
 from karaj_budget.jalali import persian_digits
-from workgroups import locks, ranking
+from workgroups import locks, ranking, resources
 from workgroups.locks import ListConflict, ListInvalid
 from workgroups.models import AuditEntry, Meeting, Project, RemitRequest, Workgroup
 
 # The fields of a project whose change shows in the list or its snapshot.
-_TRACKED = ("title", "requested_amount", "total_estimate", "responsible_deputy_id", "kind", "ref")
+_TRACKED = (
+    "title",
+    "requested_amount",
+    "total_estimate",
+    "spent_before",
+    "responsible_deputy_id",
+    "kind",
+    "ref",
+    "requested_credit_type",
+    "estimate_gap_reason",
+    "over_remaining_reason",
+)
+
+
+def _check_money(project, money):
+    """The money rules (workgroups.resources) on the project as it is about to be saved, with the
+    forecasts and sources given (`money`) or, when None, as stored. Refuses with ListInvalid."""
+    rows = money or {}
+    problems = resources.money_problems(
+        resources.money_of(project, forecasts=rows.get("forecasts"), sources=rows.get("sources"))
+    )
+    if problems:
+        raise ListInvalid(" ".join(message for _field, message in problems))
+
+
+def _write_money(project, money, details):
+    """Write the forecasts and source parts (when given) and put what changed into `details`."""
+    if money is None:
+        return
+    before = resources.write_money(project, forecasts=money["forecasts"], sources=money["sources"])
+    after = resources.stored_rows(project)
+    for key in ("forecasts", "sources"):
+        if before[key] != after[key]:
+            details.setdefault("differences", {})[key] = [
+                {str(k): v for k, v in before[key].items()},
+                {str(k): v for k, v in after[key].items()},
+            ]
 
 
 def _writer_for(*, by_office):
@@ -30,20 +66,26 @@ def _audit_user(user):
 
 
 @transaction.atomic
-def project_create(*, project, user, by_office=False):
-    """Save a new proposal (`project`, unsaved, with its cycle, unit and responsible deputy set).
+def project_create(*, project, user, by_office=False, money=None):
+    """Save a new proposal (`project`, unsaved, with its cycle, unit and responsible deputy set),
+    with its forecasts and source parts (`money`: {"forecasts": {year: amount}, "sources":
+    {source pk: amount}}, or None for none).
 
     It joins its workgroup's list as "not yet ranked"; refused with `ListLocked` when the list no
     longer takes proposals (a unit after the priorities deadline or while the list is submitted;
-    the office while it is submitted).
+    the office while it is submitted), and with `ListInvalid` when its money breaks a rule of
+    `workgroups.resources`.
     """
     workgroup = Workgroup.objects.get(deputy_id=project.responsible_deputy_id)
     share = locks.open_list(workgroup=workgroup, cycle=project.cycle, writer=_writer_for(by_office=by_office))
+    _check_money(project, money or {"forecasts": {}, "sources": {}})
     project.workgroup = workgroup
     project.priority = None
     if project.created_by_id is None and user is not None and user.is_authenticated:
         project.created_by = user
     project.save()
+    details = {}
+    _write_money(project, money, details)
     ranking.bump_version(share)
     AuditEntry.objects.record(
         actor=_audit_user(user),
@@ -52,13 +94,16 @@ def project_create(*, project, user, by_office=False):
         workgroup=workgroup,
         cycle=project.cycle,
         project=project,
+        details=details,
     )
     return project
 
 
 @transaction.atomic
-def project_update(*, project, user, by_office=False, changed=()):
-    """Save changes to a proposal (`project`, the edited instance, not yet saved).
+def project_update(*, project, user, by_office=False, changed=(), money=None):
+    """Save changes to a proposal (`project`, the edited instance, not yet saved), and its forecasts
+    and source parts when `money` is given (as for `project_create`; None leaves them as stored).
+    Refused with `ListInvalid` when the money breaks a rule of `workgroups.resources`.
 
     The list it is in (and, when the responsible deputy changed, the list it moves to) is locked
     first and checked for the writer: a unit's edit is refused after the priorities deadline or
@@ -79,6 +124,7 @@ def project_update(*, project, user, by_office=False, changed=()):
     project.priority = stored.priority
     project.state = stored.state
     project.workgroup = source
+    _check_money(project, money)
     before = {name: getattr(stored, name) for name in _TRACKED}
     moved = target.pk != source.pk
     if moved:
@@ -87,6 +133,7 @@ def project_update(*, project, user, by_office=False, changed=()):
     after = {name: getattr(project, name) for name in _TRACKED}
     differences = {name: [before[name], after[name]] for name in _TRACKED if before[name] != after[name]}
     details = {"changed": list(changed), "differences": differences}
+    _write_money(project, money, details)
     if moved:
         place = f" (ردیف {persian_digits(stored.priority)})" if stored.priority else ""
         ranking.bump_version(shares[source.pk])

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from karaj_budget.jalali import format_jalali_datetime, persian_digits
+from karaj_budget.jalali import format_jalali_datetime, format_money, persian_digits
 from karaj_budget.persian import normalize_text
-from workgroups import access, locks, ranking
+from workgroups import access, locks, ranking, resources
 from workgroups.attachments import services as attachment_services
 from workgroups.coding import check_every_project_coded
 from workgroups.deadlines import (
@@ -37,6 +37,7 @@ from workgroups.models import (
     Extension,
     Meeting,
     Project,
+    ProjectFunding,
     Submission,
     WorkgroupCycle,
     snapshot_checksum,
@@ -47,7 +48,8 @@ Kind = Deadline.Kind
 LIST_KINDS = (Kind.PRIORITIES, Kind.CODING)
 # Under this much time left, the countdown turns to the warning colour.
 WARNING_WINDOW = datetime.timedelta(days=3)
-SNAPSHOT_FORMAT = 1
+# 2: each item carries its money over time, sources and credit type; the list its type ceilings.
+SNAPSHOT_FORMAT = 2
 
 
 # ---- Errors -------------------------------------------------------------------------------------
@@ -118,6 +120,7 @@ def list_projects(*, workgroup, cycle):
         Project.objects.for_workgroup(workgroup, cycle)
         .active()
         .select_related("proposing_unit", "program_code", "budget_code")
+        .prefetch_related("forecasts", Prefetch("fundings", ProjectFunding.objects.select_related("source")))
         .order_by(F("priority").asc(nulls_last=True), "pk")
     )
 
@@ -133,6 +136,7 @@ def submission_problems(*, workgroup, cycle, kind, projects=None):
 
 
 def snapshot_item(project):
+    budget_type = project.budget_code.credit_type if project.budget_code_id else ""
     return {
         "id": project.pk,
         "title": project.title,
@@ -142,7 +146,28 @@ def snapshot_item(project):
         "total_estimate": project.total_estimate,
         "program_code": project.program_code.code if project.program_code_id else None,
         "budget_code": project.budget_code.code if project.budget_code_id else None,
+        "credit_type": resources.credit_type_of(project.requested_credit_type, budget_type),
+        "spent_before": project.spent_before,
+        # JSON keys are text: the year as a string, so a stored snapshot reads back equal.
+        "forecasts": {str(row.fiscal_year): row.amount for row in project.forecasts.all()},
+        "sources": {row.source.name: row.amount for row in project.fundings.all()},
+        "estimate_gap_reason": project.estimate_gap_reason,
+        "over_remaining_reason": project.over_remaining_reason,
     }
+
+
+def snapshot_figures(snapshot):
+    """(`ranking.ListFigures`, [its place or None for each item]) of a snapshot's list: the same
+    running totals and cut lines as the live ranking page, from the frozen figures."""
+    figures = ranking.ListFigures(snapshot.get("credit_ceiling"), snapshot.get("type_ceilings"))
+    places = []
+    for item in snapshot.get("projects", []):
+        if item["position"] is None:
+            figures.add_sources(item["requested_amount"], item.get("sources"))
+            places.append(None)
+            continue
+        places.append(figures.add(item["requested_amount"], item.get("credit_type", ""), item.get("sources")))
+    return figures, places
 
 
 def list_snapshot(*, workgroup, cycle, kind, projects=None):
@@ -158,6 +183,7 @@ def list_snapshot(*, workgroup, cycle, kind, projects=None):
         "fiscal_year": cycle.fiscal_year,
         "kind": str(kind),
         "credit_ceiling": share.credit_ceiling if share else None,
+        "type_ceilings": {str(key): value for key, value in share.type_ceilings.items()} if share else {},
         "requested_total": sum(item["requested_amount"] for item in items),
         "projects": items,
         # The files of the list, its meetings and its projects, with their SHA-256 (in the checksum).
@@ -175,6 +201,48 @@ def current_checksum(*, workgroup, cycle, kind):
     return snapshot_checksum(list_snapshot(workgroup=workgroup, cycle=cycle, kind=kind))
 
 
+# What a diff compares as money (format 1 snapshots lack the later keys: read as None).
+MONEY_KEYS = (
+    "requested_amount",
+    "total_estimate",
+    "spent_before",
+    "forecasts",
+    "sources",
+    "credit_type",
+    "estimate_gap_reason",
+    "over_remaining_reason",
+)
+
+
+MONEY_LABELS = {
+    "requested_amount": "درخواستی",
+    "total_estimate": "برآورد کل",
+    "spent_before": "هزینه‌شده پیش از سال جاری",
+    "forecasts": "پیش‌بینی سال‌های آینده",
+    "sources": "منابع تأمین",
+    "credit_type": "نوع اعتبار",
+    "estimate_gap_reason": "دلیل اختلاف با برآورد کل",
+    "over_remaining_reason": "دلیل درخواست بیش از مانده برآورد",
+}
+
+
+def money_text(key, value):
+    """A snapshot's money value as the diff shows it (amounts in million rials, Persian digits)."""
+    if value is None or value == "" or value == {}:
+        return "—"
+    if key == "credit_type":
+        return resources.CREDIT_LABELS.get(value, value)
+    if key == "forecasts":
+        return "، ".join(
+            f"{persian_digits(year)}: {format_money(amount)}" for year, amount in sorted(value.items())
+        )
+    if key == "sources":
+        return "، ".join(f"{name}: {format_money(amount)}" for name, amount in value.items())
+    if isinstance(value, int):
+        return format_money(value)
+    return str(value)
+
+
 def submission_diff(previous, current):
     """What changed between two snapshots (dicts, or submissions): projects added, removed, moved,
     and with changed amounts or codes. Items keep the current snapshot's order."""
@@ -190,10 +258,18 @@ def submission_diff(previous, current):
             continue
         if old["position"] != item["position"]:
             diff["moved"].append({"item": item, "from": old["position"], "to": item["position"]})
-        for key in ("requested_amount", "total_estimate"):
-            if old[key] != item[key]:
+        for key in MONEY_KEYS:
+            if old.get(key) != item.get(key):
                 diff["amount_changed"].append(
-                    {"item": item, "field": key, "before": old[key], "after": item[key]}
+                    {
+                        "item": item,
+                        "field": key,
+                        "label": MONEY_LABELS[key],
+                        "before": old.get(key),
+                        "after": item.get(key),
+                        "before_text": money_text(key, old.get(key)),
+                        "after_text": money_text(key, item.get(key)),
+                    }
                 )
         for key in ("program_code", "budget_code"):
             if old[key] != item[key]:
@@ -556,6 +632,7 @@ def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
 class WorkgroupRow:
     share: WorkgroupCycle
     lists: dict
+    requested_by_type: dict = field(default_factory=dict)  # {credit type or "": requested}
 
     @property
     def workgroup(self):
@@ -571,9 +648,21 @@ class WorkgroupRow:
 
     @property
     def over_ceiling(self):
-        """The requests of the list's projects pass its ceiling (never when none is set)."""
-        line, _places = ranking.running_totals([self.share.requested or 0], self.share.credit_ceiling)
-        return line.is_over
+        """The requests of the list's projects pass a ceiling (never one that is not set): each
+        credit type's own once any is set, else the list's single ceiling (`ranking.ListFigures`)."""
+        return self.figures.is_over
+
+    @property
+    def type_ceiling_rows(self):
+        ceilings = self.share.type_ceilings
+        return [(key, resources.CREDIT_LABELS[key], ceilings[key]) for key in resources.CREDIT_TYPES]
+
+    @property
+    def figures(self):
+        figures = ranking.ListFigures(self.share.credit_ceiling, self.share.type_ceilings)
+        for credit_type, amount in self.requested_by_type.items():
+            figures.add(amount, credit_type)
+        return figures
 
 
 def cycle_overview(*, cycle, now=None):
@@ -603,6 +692,16 @@ def cycle_overview(*, cycle, now=None):
         )
         .order_by("workgroup__deputy__code")
     )
+    requested_by_type = {}
+    for row in (
+        Project.objects.filter(cycle=cycle, state=Project.State.PROPOSED)
+        .values("workgroup_id", "requested_credit_type", "budget_code__credit_type")
+        .annotate(total=Sum("requested_amount"))
+        .order_by()
+    ):
+        credit_type = resources.credit_type_of(row["requested_credit_type"], row["budget_code__credit_type"])
+        by_type = requested_by_type.setdefault(row["workgroup_id"], {})
+        by_type[credit_type] = by_type.get(credit_type, 0) + row["total"]
     deadlines = {d.kind: d for d in cycle.deadlines.all()}
     extensions = {}
     for extension in Extension.objects.filter(cycle=cycle).order_by("granted_at", "pk"):
@@ -632,5 +731,9 @@ def cycle_overview(*, cycle, now=None):
                 submission=submission,
                 now=now,
             )
-        rows.append(WorkgroupRow(share=share, lists=lists))
+        rows.append(
+            WorkgroupRow(
+                share=share, lists=lists, requested_by_type=requested_by_type.get(share.workgroup_id, {})
+            )
+        )
     return rows, deadlines, submissions

@@ -55,6 +55,7 @@ office_patterns = [
     path("overlaps/<int:pk>/decide/", overlaps.overlap_decide, name="overlap-decide"),
     path("overlaps/<int:pk>/reverse/", overlaps.overlap_reverse, name="overlap-reverse"),
     path("remit/", office.remit_queue, name="remit-queue"),
+    path("plan/", office.plan_slice, name="plan-slice"),
     path("remit/<int:pk>/decide/", office.remit_decide, name="remit-decide"),
 ]
 

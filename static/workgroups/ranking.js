@@ -98,8 +98,8 @@
   }
 
   // ---- figures: positions at once, the running total and the cut line from the server ----------
-  // The running total, the cut line ("in", "remainder", "out") and the totals are the server's
-  // (ranking.CutLine): a save answers with them and this script only shows them. While a save is
+  // The running totals, the cut lines ("in", "remainder", "out"; one per credit type once the list
+  // has type ceilings) and the totals are the server's (ranking.ListFigures): a save answers with them and this script only shows them. While a save is
   // on its way the moved rows show their new positions and the figures are marked as pending.
   var shown = null; // the figures last drawn: {rows: [...], stats: {...}}
 
@@ -110,6 +110,7 @@
         id: Number(item.dataset.projectId),
         position: item.querySelector("[data-position]").textContent,
         cumulative: item.querySelector("[data-cumulative]").textContent,
+        typed: typedText(item),
         fit: fit.textContent,
         state: fit.dataset.fitState || "",
         cut: item.classList.contains("is-cut"),
@@ -121,6 +122,11 @@
     });
     var balanceBox = region.querySelector('[data-stat-box="balance"]');
     return { rows: rows, stats: stats, over: Boolean(balanceBox && balanceBox.classList.contains("is-over")) };
+  }
+
+  function typedText(item) {
+    var box = item.querySelector("[data-type-cumulative]");
+    return box ? box.textContent : "";
   }
 
   function showFigures(figures) {
@@ -138,6 +144,11 @@
         item.classList.toggle("is-cut", Boolean(row) && row.cut);
         item.querySelector("[data-position]").textContent = row ? row.position : "—";
         item.querySelector("[data-cumulative]").textContent = row ? row.cumulative : "";
+        var typedBox = item.querySelector("[data-type-cumulative]");
+        if (typedBox) {
+          // The cumulative of the row's own credit type (ranking.ListFigures), when it has one.
+          typedBox.textContent = row && row.typed ? row.typed : "";
+        }
         fit.textContent = row ? row.fit : "";
         if (row && row.state) {
           fit.dataset.fitState = row.state;
@@ -190,6 +201,10 @@
       item.classList.remove("is-below-cutline", "is-cut", "is-in-remainder");
       item.querySelector("[data-position]").textContent = "—";
       item.querySelector("[data-cumulative]").textContent = "";
+      var typedBox = item.querySelector("[data-type-cumulative]");
+      if (typedBox) {
+        typedBox.textContent = "";
+      }
       item.querySelector("[data-fit]").textContent = "";
       var input = item.querySelector("[data-move-to]");
       if (input) {

@@ -80,7 +80,10 @@ def test_fits_in_what_remains_is_shown_apart_and_follows_a_move(live_server, pag
     # The biggest fills the ceiling but for the smallest: everything between is out, the smallest
     # (last) fits in what remains.
     ceiling = order[0].requested_amount + order[-1].requested_amount
-    WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).update(credit_ceiling=ceiling)
+    # The list's single ceiling, no ceiling per credit type (tests/browser/test_ranking.py has those).
+    WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).update(
+        credit_ceiling=ceiling, capital_ceiling=0, current_ceiling=0
+    )
 
     login(page, live_server, "head_civil", PASSWORD)
     page.goto(f"{live_server.url}/workgroups/civil/")

@@ -24,6 +24,10 @@ def civil(demo):
     projects = list(Project.objects.for_workgroup(workgroup, cycle).order_by("-kind", "pk"))
     order = [p.pk for p in projects[:7]]
     ranking.ranking_save(workgroup=workgroup, cycle=cycle, order=order, version=0, user=None)
+    # The list's single ceiling, as before ceilings per credit type (the last test sets those).
+    WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).update(
+        capital_ceiling=0, current_ceiling=0
+    )
     return {"cycle": cycle, "workgroup": workgroup, "order": order}
 
 
@@ -286,3 +290,54 @@ def screenshot_viewport(page, screenshot, name):
     page.screenshot(path=str(viewport))
     screenshot(page, f"{name}-full")
     return viewport
+
+
+def typed_figures(page):
+    """Each ranked row's credit type, cumulative of its own type, and place against that ceiling."""
+    return page.eval_on_selector_all(
+        "#ranking > [data-project-id]",
+        "els => els.map(e => [e.dataset.creditType, e.querySelector('[data-type-cumulative]').textContent,"
+        " e.querySelector('[data-fit]').textContent, e.classList.contains('is-cut')])",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_sees_both_credit_type_cut_lines_move(live_server, page, civil, login):
+    # Capital and current projects each count against their own type's ceiling: two cut lines.
+    order = civil["order"]
+    Project.objects.filter(pk__in=order).update(requested_credit_type="capital")
+    Project.objects.filter(pk__in=[order[1], order[4]]).update(requested_credit_type="current")
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=order)}
+    kinds = {pk: p.requested_credit_type for pk, p in projects.items()}
+    assert set(kinds.values()) == {"capital", "current"}
+    capital = [pk for pk in civil["order"] if kinds[pk] == "capital"]
+    current = [pk for pk in civil["order"] if kinds[pk] == "current"]
+    assert len(capital) >= 2 and len(current) >= 2
+    # Each ceiling holds the first project of its type and not the second.
+    WorkgroupCycle.objects.filter(workgroup=civil["workgroup"], cycle=civil["cycle"]).update(
+        credit_ceiling=0,
+        capital_ceiling=projects[capital[0]].requested_amount,
+        current_ceiling=projects[current[0]].requested_amount,
+    )
+    open_list(page, live_server, login)
+    expect(page.locator("#ranking .is-cut")).to_have_count(2)
+    expect(item(page, capital[1])).to_have_class("rank-item is-below-cutline is-cut")
+    expect(item(page, current[1])).to_have_class("rank-item is-below-cutline is-cut")
+    expect(page.locator('[data-stat="capital_fitting"]')).to_have_text("۱")
+
+    # The first capital project goes to the bottom: the next capital project now opens the
+    # capital list and fits; the current line does not move.
+    box = item(page, capital[0]).locator("[data-move-to]")
+    box.fill(str(len(civil["order"])))
+    box.press("Enter")
+    expect_saved(page)
+    expect(item(page, capital[1]).locator("[data-fit]")).to_have_text("در سقف")
+    expect(item(page, current[1])).to_have_class("rank-item is-below-cutline is-cut")
+    # Then the first current project moves below the second: the current line moves too.
+    item(page, current[0]).locator('[data-move="down"]').click()
+    expect_saved(page)
+    drawn_by_the_script = typed_figures(page)
+    page.reload()
+    assert typed_figures(page) == drawn_by_the_script
+    cut = [pk for pk, (*_rest, is_cut) in zip(page_order(page), drawn_by_the_script, strict=True) if is_cut]
+    assert len(cut) == 2 and {kinds[pk] for pk in cut} == {"capital", "current"}

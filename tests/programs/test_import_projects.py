@@ -128,6 +128,10 @@ def test_reimport_by_ref_updates_instead_of_duplicating():
 
 def test_demo_project_updated_by_its_ref():
     project = Project.objects.get(cycle__fiscal_year=1399, ref="1399-001")
+    # Its stored years and source parts would no longer add up to a new request (test_resources.py).
+    project.fundings.all().delete()
+    project.forecasts.all().delete()
+    Project.objects.filter(pk=project.pk).update(spent_before=None)
     rows = [HEADER, ["1399-001", project.title, project.proposing_unit.code, "D4", "900000"]]
     result = run(rows)
     assert result.totals["updated"] == 1

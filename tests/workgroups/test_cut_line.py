@@ -26,7 +26,10 @@ PRIORITY_COLUMN = [header for header, *_ in COLUMNS].index("اولویت")
 
 
 def set_ceiling(workgroup, cycle, ceiling):
-    WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).update(credit_ceiling=ceiling)
+    """The list's single ceiling, with no ceiling per credit type (test_resources.py has those)."""
+    WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).update(
+        credit_ceiling=ceiling, capital_ceiling=0, current_ceiling=0
+    )
 
 
 def states_on_the_ranking_page(client, workgroup):

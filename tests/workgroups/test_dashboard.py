@@ -11,9 +11,9 @@ from workgroups import submissions
 from workgroups.models import Deadline, Project, Workgroup
 
 PRIORITIES = Deadline.Kind.PRIORITIES
-# Session, user, the office permission (the user's own and its groups'), cycle, rows, deadlines,
-# extensions, submissions.
-DASHBOARD_QUERIES = 9
+# Session, user, the office permission (the user's own and its groups'), cycle, rows, the requests
+# per credit type, deadlines, extensions, submissions.
+DASHBOARD_QUERIES = 10
 
 
 def tehran(*args):

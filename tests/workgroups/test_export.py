@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from programs.models import Unit
 from workgroups import ranking
@@ -17,6 +18,7 @@ from workgroups.exporting import build_workbook
 from workgroups.letters.numbers import submission_record_letter
 from workgroups.models import Attachment, Cycle, Project, Workgroup, WorkgroupCycle
 
+TYPE_SHEETS = ["تملک دارایی‌های سرمایه‌ای", "هزینه‌ای"]
 HOSTILE_TITLES = ['=HYPERLINK("http://x")', "==1", "+۱۲۳", "-۵۰۰ تعدیل", "@SUM(A1)", "<b>پررنگ</b>"]
 
 
@@ -35,12 +37,13 @@ def export(cycle, **kwargs):
 def test_sheets_are_rtl_with_frozen_header_and_filter(cycle):
     workbook = export(cycle)
     assert workbook.sheetnames[:2] == ["خلاصه", "فهرست تلفیقی"]
-    assert len(workbook.sheetnames) == 2 + Workgroup.objects.count()
+    assert len(workbook.sheetnames) == 2 + Workgroup.objects.count() + len(TYPE_SHEETS)
     for sheet in workbook.worksheets:
         assert sheet.sheet_view.rightToLeft
     consolidated = workbook["فهرست تلفیقی"]
     assert consolidated.freeze_panes == "A2"
-    assert consolidated.auto_filter.ref == f"A1:S{Project.objects.filter(cycle=cycle).count() + 1}"
+    last = get_column_letter(consolidated.max_column)
+    assert consolidated.auto_filter.ref == f"A1:{last}{Project.objects.filter(cycle=cycle).count() + 1}"
     assert consolidated["B1"].value == "عنوان پروژه"
 
 
@@ -123,20 +126,26 @@ def test_control_characters_do_not_break_the_export(cycle):
 
 
 def test_cumulative_total_and_ceiling(cycle):
+    # The list's single ceiling (test_resources.py checks the ceilings per credit type).
+    WorkgroupCycle.objects.filter(cycle=cycle).update(capital_ceiling=0, current_ceiling=0)
     rows = [
         row
         for row in export(cycle)["فهرست تلفیقی"].iter_rows(min_row=2, values_only=True)
         if row[4] == "کارگروه تخصصی حمل و نقل و ترافیک"
     ]
+    header = [cell.value for cell in export(cycle)["فهرست تلفیقی"][1]]
+    requested = header.index("اعتبار درخواستی (میلیون ریال)")
+    cumulative = header.index("جمع تجمعی (میلیون ریال)")
     running = 0
     for row in rows:
-        running += row[9]
-        assert row[10] == running
+        running += row[requested]
+        assert row[cumulative] == running
     ceiling = WorkgroupCycle.objects.get(workgroup__slug="transport", cycle=cycle).credit_ceiling
-    _line, places = ranking.running_totals([row[9] for row in rows], ceiling)
+    _line, places = ranking.running_totals([row[requested] for row in rows], ceiling)
     texts = {"in": "بله", "remainder": "در باقی‌مانده سقف", "out": "خیر"}
-    assert [row[11] for row in rows] == [texts[place.fit_state] for place in places]
-    assert {"بله", "خیر"} <= {row[11] for row in rows}
+    fits = header.index("در سقف اعتبار")
+    assert [row[fits] for row in rows] == [texts[place.fit_state] for place in places]
+    assert {"بله", "خیر"} <= {row[fits] for row in rows}
 
 
 def test_cover_sheet(cycle):
@@ -150,7 +159,7 @@ def test_cover_sheet(cycle):
 
 def test_one_workgroup(cycle):
     workbook = export(cycle, workgroup=Workgroup.objects.get(slug="transport"))
-    assert workbook.sheetnames == ["خلاصه", "حمل و نقل و ترافیک"]
+    assert workbook.sheetnames == ["خلاصه", "حمل و نقل و ترافیک", *TYPE_SHEETS]
 
 
 def test_command(cycle, tmp_path):
@@ -247,6 +256,7 @@ def test_office_export_view_streams_the_workbook(client, personas, cycle):
     assert load_workbook(io.BytesIO(b"".join(one.streaming_content))).sheetnames == [
         "خلاصه",
         "حمل و نقل و ترافیک",
+        *TYPE_SHEETS,
     ]
 
 
@@ -257,6 +267,7 @@ def test_head_exports_own_list_only(client, personas, cycle):
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == [
         "خلاصه",
         "فنی و عمرانی",
+        *TYPE_SHEETS,
     ]
     assert client.get("/workgroups/transport/export/").status_code == 404
     assert client.get("/office/export/").status_code == 403

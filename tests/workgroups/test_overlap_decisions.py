@@ -143,7 +143,7 @@ def test_merge_sums_amounts_joins_justifications_and_names_both_units(cycle, off
 
     # The export: the kept project's requested amount is the sum.
     rows = export_rows(cycle)
-    assert rows[kept.title][9] == before[0] + other.requested_amount
+    assert rows[kept.title]["اعتبار درخواستی (میلیون ریال)"] == before[0] + other.requested_amount
 
     overlap_services.overlap_reverse(pair=pair, user=office)
     kept.refresh_from_db()
@@ -192,8 +192,8 @@ def test_keep_one_export_shows_the_withdrawn_project_without_priority(cycle, off
     dropped = pair.other(kept)
     overlap_services.overlap_keep_one(pair=pair, keep=kept, user=office)
     row = export_rows(cycle)[dropped.title]
-    assert row[0] is None  # no priority
-    assert row[17] == "کنارگذاشته"
+    assert row["اولویت"] is None
+    assert row["وضعیت"] == "کنارگذاشته"
 
 
 def test_decisions_on_a_submitted_list_are_refused(cycle, office, personas):
@@ -260,4 +260,6 @@ def export_rows(cycle):
     build_workbook(cycle=cycle, output=buffer)
     buffer.seek(0)
     sheet = load_workbook(buffer)["فهرست تلفیقی"]
-    return {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    header = [cell.value for cell in sheet[1]]
+    rows = sheet.iter_rows(min_row=2, values_only=True)
+    return {row[1]: dict(zip(header, row, strict=True)) for row in rows}

@@ -84,6 +84,20 @@ MATRIX = [
         },
     ),
     (
+        "workgroups:plan-slice",
+        None,
+        {
+            "anon": 302,
+            "head_a": 403,
+            "member_a": 403,
+            "head_b": 403,
+            "office": 200,
+            "expert": 403,
+            "stranger": 403,
+            "admin": 200,
+        },
+    ),
+    (
         "workgroups:unit-home",
         None,
         {"anon": 302, "head_a": 403, "member_a": 403, "office": 403, "expert": 200, "stranger": 403},

@@ -409,6 +409,14 @@ def edit_form_data(project, requested_amount):
     form = ProjectForm(instance=project, fiscal_year=project.cycle.fiscal_year)
     data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     data["requested_amount"] = str(requested_amount)
+    # The money rules (workgroups.resources) still hold: one source pays the new amount, and the
+    # years' gap with the estimate and any excess over its remainder have a reason.
+    sources = [name for name in form.fields if name.startswith("source_")]
+    for name in sources:
+        data[name] = ""
+    data[sources[0]] = str(requested_amount)
+    data["estimate_gap_reason"] = "برآورد در حال بازنگری است"
+    data["over_remaining_reason"] = "افزایش قیمت‌ها"
     return data
 
 

@@ -48,6 +48,14 @@ def test_submission_freezes_a_snapshot_with_positions_amounts_codes_and_a_checks
         "total_estimate": project.total_estimate,
         "program_code": project.program_code.code,
         "budget_code": project.budget_code.code,
+        "credit_type": project.budget_code.credit_type or project.requested_credit_type,
+        "spent_before": project.spent_before,
+        "forecasts": {
+            str(year): amount for year, amount in project.forecasts.values_list("fiscal_year", "amount")
+        },
+        "sources": dict(project.fundings.values_list("source__name", "amount")),
+        "estimate_gap_reason": "",
+        "over_remaining_reason": "",
     }
     canonical = json.dumps(submission.projects, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert submission.checksum == hashlib.sha256(canonical.encode()).hexdigest()

@@ -94,8 +94,12 @@ def _rows(submission):
     ceiling = snapshot.get("credit_ceiling") or 0
     units = dict(Unit.objects.values_list("code", "name"))
     rows = []
-    for item in ranking.snapshot_rows(snapshot.get("projects", []), ceiling):
-        if item["cutline"]:
+    for item in ranking.snapshot_rows(snapshot.get("projects", []), ceiling, snapshot.get("type_ceilings")):
+        if item["cutline"] and item.get("cut_type"):
+            # One line per credit type once the list has type ceilings (ranking.ListFigures).
+            text = f"خط سقف {item['cut_type']} ({format_money(item['cut_ceiling'])} میلیون ریال)"
+            rows.append({"kind": "cut", "text": text})
+        elif item["cutline"]:
             rows.append({"kind": "cut", "text": f"خط سقف اعتبار ({format_money(ceiling)} میلیون ریال)"})
         cells = [persian_digits(item["position"]) if item["position"] else "—", item["title"]]
         cells.append(units.get(item["unit"], item["unit"]))

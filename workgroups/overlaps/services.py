@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from karaj_budget.jalali import persian_digits
 from programs.models import Unit
-from workgroups import locks, ranking
+from workgroups import locks, ranking, resources
 from workgroups.locks import ListInvalid
 from workgroups.models import AuditEntry, OverlapPair, Project, Workgroup
 from workgroups.overlaps.detection import find_overlaps, is_few
@@ -352,11 +352,13 @@ def overlap_merge(*, pair, keep, user, now=None):
     kept.justification = "\n\n".join(part for part in parts if part)
     kept.save(update_fields=["requested_amount", "total_estimate", "justification", "updated_at"])
     kept.co_proposers.add(*added)
+    rows_before = _merge_money(kept, other)
     details = {
         "decision": "merged",
         "kept": {
             "project": kept.pk,
             "before": before,
+            "money_before": rows_before,
             "after": {"requested_amount": kept.requested_amount, "total_estimate": kept.total_estimate},
             "co_proposers_added": added,
         },
@@ -432,6 +434,23 @@ def _undo_withdrawal(shares, undo, versions, notes):
     )
 
 
+def _merge_money(kept, other):
+    """The kept project's forecasts become the sum per year of both; its source parts the sum per
+    source when both were split (else it is left "not split", since one side's parts alone would not
+    add up to the merged request). Returns the kept project's rows as they were, as JSON, for undo."""
+    mine, theirs = resources.stored_rows(kept), resources.stored_rows(other)
+    forecasts = dict(mine["forecasts"])
+    for year, amount in theirs["forecasts"].items():
+        forecasts[year] = forecasts.get(year, 0) + amount
+    sources = {}
+    if mine["sources"] and theirs["sources"]:
+        sources = dict(mine["sources"])
+        for pk, amount in theirs["sources"].items():
+            sources[pk] = sources.get(pk, 0) + amount
+    resources.write_money(kept, forecasts=forecasts, sources=sources)
+    return {key: {str(k): v for k, v in rows.items()} for key, rows in mine.items()}
+
+
 def _undo_merge(undo):
     kept = Project.objects.get(pk=undo["project"])
     after = undo["after"]
@@ -444,6 +463,9 @@ def _undo_merge(undo):
         setattr(kept, name, value)
     kept.save(update_fields=[*undo["before"], "updated_at"])
     kept.co_proposers.remove(*undo["co_proposers_added"])
+    money = undo.get("money_before")
+    if money is not None:
+        resources.write_money(kept, forecasts=money["forecasts"], sources=money["sources"])
 
 
 def _undo_reassign(shares, undo, versions, notes):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import TEHRAN, format_jalali_date
 from karaj_budget.persian import search_key
-from workgroups import access, services, submissions
+from workgroups import access, plan, resources, services, submissions
 from workgroups.locks import ListError, ListInvalid
 from workgroups.models import Deadline, RemitRequest, Submission, Workgroup
 from workgroups.submissions import STATE_LABELS, ListState
@@ -198,12 +198,36 @@ def office_dashboard_json(request):
                 "coded_count": row.share.coded_count,
                 "requested_amount": row.share.requested or 0,
                 "credit_ceiling": row.share.credit_ceiling,
+                "type_ceilings": {str(key): value for key, value in row.share.type_ceilings.items()},
+                "requested_by_type": {str(key): value for key, value in row.requested_by_type.items()},
+                "over_ceiling": row.over_ceiling,
                 "lists": {kind: _list_json(row.lists[kind]) for kind in submissions.LIST_KINDS},
             }
             for row in data["rows"]
         ],
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@access.office_required
+def plan_slice(request):
+    """The plan's one-year slice: this year's requests per operational program, credit type and
+    funding source, and the programs that received nothing."""
+    cycle = access.current_cycle_or_404()
+    rows, empty, uncoded, sources = plan.plan_slice(cycle)
+    return render(
+        request,
+        "workgroups/plan_slice.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "empty": empty,
+            "uncoded": uncoded,
+            "sources": sources,
+            "types": list(resources.CREDIT_LABELS.items()),
+        },
+    )
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from workgroups import access, locks, services
+from workgroups import access, locks, resources, services
 from workgroups.forms import ProjectForm
 from workgroups.locks import ListError
 from workgroups.overlaps import services as overlap_services
@@ -26,6 +26,7 @@ def project_detail(request, pk):
         if can_edit
         else ""
     )
+    budget_type = project.budget_code.credit_type if project.budget_code_id else ""
     return render(
         request,
         "workgroups/project_detail.html",
@@ -34,6 +35,12 @@ def project_detail(request, pk):
             "history": history,
             "can_edit": can_edit and not edit_refused,
             "edit_refused": edit_refused,
+            "money": resources.money_of(project),
+            "fundings": project.fundings.select_related("source"),
+            "forecasts": project.forecasts.all(),
+            "credit_label": resources.CREDIT_LABELS.get(
+                resources.credit_type_of(project.requested_credit_type, budget_type), "نامعلوم"
+            ),
             "overlaps": overlap_services.open_overlaps_for_project(project)
             if access.sees_workgroup_of(request.user, project)
             else [],
@@ -62,7 +69,7 @@ def project_create(request):
         project.cycle = cycle
         project.proposing_unit = unit
         try:
-            services.project_create(project=project, user=request.user)
+            services.project_create(project=project, user=request.user, money=form.money())
         except ListError as error:
             # The form again with the reason, and the refusal's own status (423 for a locked list):
             # the person may choose another responsible deputy whose list is still open.
@@ -89,7 +96,11 @@ def project_edit(request, pk):
         project = form.save(commit=False)
         try:
             services.project_update(
-                project=project, user=request.user, by_office=by_office, changed=form.changed_data
+                project=project,
+                user=request.user,
+                by_office=by_office,
+                changed=form.changed_data,
+                money=form.money(),
             )
         except ListError as error:
             field = "responsible_deputy" if "responsible_deputy" in form.changed_data else None

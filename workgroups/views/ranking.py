@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from karaj_budget.templatetags import persian_tags
-from workgroups import access, locks, ranking, services, submissions
+from workgroups import access, locks, ranking, resources, services, submissions
 from workgroups.forms import RankingPositionsForm, RemitForm
 from workgroups.locks import ListConflict, ListError, ListInvalid, ListLocked
-from workgroups.models import AuditEntry, Meeting, Project, WorkgroupCycle
+from workgroups.models import AuditEntry, Meeting, Project, ProjectFunding, WorkgroupCycle
 from workgroups.overlaps import services as overlap_services
 
 # One project of the ranking page, drawn up to 500 times a page: a Jinja2 macro (the "jinja2"
@@ -28,12 +28,14 @@ from workgroups.overlaps import services as overlap_services
 ROW_TEMPLATE = "workgroups/_ranking_row.html"
 
 
-def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank, overlaps=None):
+def ranking_rows(workgroup, ranked, unranked, share, *, can_rank, overlaps=None, parts=None):
     """Draw each row (`project.row_html`, the macro's autoescaped `Markup`) and set the figures
     the page shows about it.
 
-    Returns the list's `ranking.CutLine` (totals, cut position) after every ranked project.
+    Returns the list's `ranking.ListFigures` (totals and cut lines, per credit type and source)
+    after every ranked project. `parts` is {project id: {source name: amount}}.
     """
+    parts = parts or {}
     row = (
         engines["jinja2"]
         .get_template(ROW_TEMPLATE)
@@ -43,6 +45,7 @@ def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank, overlaps=Non
                 "last": len(ranked),
                 "kinds": dict(Project.Kind.choices),
                 "ongoing": Project.Kind.ONGOING,
+                "credit_labels": resources.CREDIT_SHORT_LABELS,
                 "project_url": reverse("workgroups:project-detail", args=[0]).removesuffix("0/"),
                 "panel_url": reverse("workgroups:project-panel", args=[workgroup.slug, 0]).removesuffix(
                     "0/panel/"
@@ -52,32 +55,61 @@ def ranking_rows(workgroup, ranked, unranked, ceiling, *, can_rank, overlaps=Non
         .row
     )
     overlaps = overlaps or {}
-    line = ranking.CutLine(ceiling)
+    figures = ranking.ListFigures(
+        share.credit_ceiling if share else 0, share.type_ceilings if share else None
+    )
     for position, project in enumerate(ranked, start=1):
-        place = line.add(project.requested_amount)
+        project.credit_type = _credit_type(project)
+        place = figures.add(project.requested_amount, project.credit_type, parts.get(project.pk))
         project.position = position
         project.cumulative = place.cumulative
         project.fits = place.fits
-        is_cut = _is_cut(line, place)
+        is_cut = figures.is_cut(place)
         if is_cut:
             project.is_cut = True
         project.row_html = row(project, position, place, is_cut, overlaps.get(project.pk))
     for project in unranked:
+        project.credit_type = _credit_type(project)
+        # Sources are summed over the whole list (waiting projects too), so a move changes nothing.
+        figures.add_sources(project.requested_amount, parts.get(project.pk))
         project.row_html = row(project, None, None, False, overlaps.get(project.pk))
-    return line
+    return figures
 
 
-def _is_cut(line, place):
-    return place.fits is False and line.cut_position == place.position
+def _credit_type(project):
+    budget_type = project.budget_code.credit_type if project.budget_code_id else ""
+    return resources.credit_type_of(project.requested_credit_type, budget_type)
 
 
-def _stats(line, *, unranked_count):
+def source_parts(workgroup, cycle):
+    """{project id: {source name: amount}} for a list, in one query (plain rows: at 500 projects
+    model instances for the parts cost more than the rest of the page's figures)."""
+    parts = {}
+    for project_id, name, amount in (
+        ProjectFunding.objects.filter(project__workgroup=workgroup, project__cycle=cycle)
+        .order_by("source__position", "source_id")
+        .values_list("project_id", "source__name", "amount")
+    ):
+        parts.setdefault(project_id, {})[name] = amount
+    return parts
+
+
+def _stats(figures, *, unranked_count):
     """The list's totals as the page shows them (keyed by their `data-stat` names), formatted: the
-    page draws them and the script puts a save's fresh ones in the same places."""
+    page draws them and the script puts a save's fresh ones in the same places. Each credit type's
+    totals are keyed `<type>_total`, `<type>_fitting`, `<type>_balance_label`, `<type>_balance`."""
+    line = figures.overall
+    typed = {}
+    for credit_type, _label, type_line in figures.types():
+        typed[f"{credit_type}_total"] = persian_tags.money(type_line.total)
+        typed[f"{credit_type}_fitting"] = persian_tags.fa_digits(type_line.fitting_count)
+        typed[f"{credit_type}_balance_label"] = "بیش از سقف" if type_line.is_over else "باقی‌مانده سقف"
+        typed[f"{credit_type}_balance"] = persian_tags.money(type_line.over_ceiling or type_line.room_left)
     return {
+        **typed,
         "ranked_count": persian_tags.fa_digits(line.count),
         "ranked_total": persian_tags.money(line.total),
-        "fitting_count": persian_tags.fa_digits(line.fitting_count),
+        "fitting_count": persian_tags.fa_digits(figures.fitting_count),
         "remainder_count": persian_tags.fa_digits(line.remainder_count),
         "unranked_count": persian_tags.fa_digits(unranked_count),
         "balance_label": "بیش از سقف" if line.over_ceiling else "باقی‌مانده سقف",
@@ -87,36 +119,49 @@ def _stats(line, *, unranked_count):
 
 def list_figures(request, workgroup, cycle):
     """The list as stored, for the page's script to show after a save: each ranked row's position,
-    running total and place against the ceiling (`ranking.CutLine`), the totals, and the deadline
-    box (what remains to do, the submit button). The script shows these; it derives none of them."""
+    running totals and place against the ceilings (`ranking.ListFigures`: the list's, and its credit
+    type's once the list has type ceilings), the totals, and the deadline box (what remains to do,
+    the submit button). The script shows these; it derives none of them."""
     share = WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).first()
     projects = list(
         Project.objects.for_workgroup(workgroup, cycle)
         .exclude(state=Project.State.WITHDRAWN)
-        .only("title", "priority", "state", "requested_amount", "program_code", "budget_code")
+        .select_related("budget_code")
+        .only(
+            "title",
+            "priority",
+            "state",
+            "requested_amount",
+            "requested_credit_type",
+            "program_code",
+            "budget_code__credit_type",
+        )
         .order_by("priority", "pk")
     )
     ranked = [p for p in projects if p.priority is not None]
     unranked_count = sum(1 for p in projects if p.priority is None and p.state == Project.State.PROPOSED)
-    line = ranking.CutLine(share.credit_ceiling if share else 0)
+    figures = ranking.ListFigures(
+        share.credit_ceiling if share else 0, share.type_ceilings if share else None
+    )
     rows = []
     for project in ranked:
-        place = line.add(project.requested_amount)
+        place = figures.add(project.requested_amount, _credit_type(project))
         rows.append(
             {
                 "id": project.pk,
                 "position": persian_tags.fa_digits(place.position),
                 "cumulative": persian_tags.money(place.cumulative),
+                "typed": persian_tags.money(place.typed.cumulative) if place.typed else "",
                 "fit": place.fit_label,
                 "state": place.fit_state,
-                "cut": _is_cut(line, place),
+                "cut": figures.is_cut(place),
             }
         )
     status = submissions.deadline_summary(workgroup, cycle, user=request.user, projects=projects)
     return {
         "rows": rows,
-        "stats": _stats(line, unranked_count=unranked_count),
-        "over": line.is_over,
+        "stats": _stats(figures, unranked_count=unranked_count),
+        "over": figures.overall.is_over,
         "status_html": render_to_string(
             "workgroups/_deadline_status.html", {"deadline_status": status}, request=request
         ),
@@ -130,7 +175,7 @@ def ranking_context(request, workgroup, cycle):
     projects = list(
         Project.objects.for_workgroup(workgroup, cycle)
         .exclude(state=Project.State.WITHDRAWN)
-        .select_related("proposing_unit")
+        .select_related("proposing_unit", "budget_code")
         # Not the long texts: they are shown in place on demand (project-panel).
         .only(
             "title",
@@ -141,8 +186,9 @@ def ranking_context(request, workgroup, cycle):
             "physical_progress",
             "total_estimate",
             "requested_amount",
+            "requested_credit_type",
             "program_code",
-            "budget_code",
+            "budget_code__credit_type",
             "proposing_unit__name",
         )
         .order_by("priority", "-requested_amount", "pk")
@@ -152,14 +198,16 @@ def ranking_context(request, workgroup, cycle):
     in_review = [p for p in projects if p.state == Project.State.REMIT_REVIEW]
     is_head = access.is_head(request.user, workgroup)
     lock_reason = locks.list_lock_reason(workgroup=workgroup, cycle=cycle, writer=locks.RANKING)
-    line = ranking_rows(
+    figures = ranking_rows(
         workgroup,
         ranked,
         unranked,
-        ceiling,
+        share,
         can_rank=is_head and lock_reason is None,
         overlaps=overlap_services.open_overlaps_by_project(workgroup, cycle),
+        parts=source_parts(workgroup, cycle),
     )
+    line = figures.overall
     meetings = Meeting.label_each(list(Meeting.objects.filter(workgroup=workgroup, cycle=cycle)))
     version = share.ranking_version if share else 0
     return {
@@ -172,11 +220,14 @@ def ranking_context(request, workgroup, cycle):
         "in_review": in_review,
         "project_count": len(ranked) + len(unranked),
         "cut_line": line,
+        "figures": figures,
+        "type_lines": figures.types(),
+        "source_totals": _source_totals(figures, share),
         "has_ceiling": line.has_ceiling,
-        "stats": _stats(line, unranked_count=len(unranked)),
+        "stats": _stats(figures, unranked_count=len(unranked)),
         "ranked_total": line.total,
         "unranked_total": sum(p.requested_amount for p in unranked),
-        "fitting_count": line.fitting_count,
+        "fitting_count": figures.fitting_count,
         "over_ceiling": line.over_ceiling,
         "room_left": line.room_left,
         "can_rank": is_head and lock_reason is None,
@@ -185,6 +236,15 @@ def ranking_context(request, workgroup, cycle):
         "meetings": meetings,
         "settled_in": next((m for m in meetings if m.ranking_version == version and version), None),
     }
+
+
+def _source_totals(figures, share):
+    """[(source name, ranked total, its ceiling or None)] for the sources the list uses or caps."""
+    ceilings = {}
+    if share is not None:
+        ceilings = {row.source.name: row.amount for row in share.source_ceilings.select_related("source")}
+    names = [*figures.by_source, *(name for name in ceilings if name not in figures.by_source)]
+    return [(name, figures.by_source.get(name, 0), ceilings.get(name)) for name in names]
 
 
 @login_required

@@ -122,7 +122,11 @@ def submission_detail(request, pk):
             "submission": submission,
             "workgroup": submission.workgroup,
             "items": _with_unit_names(
-                ranking.snapshot_rows(submission.projects, submission.snapshot.get("credit_ceiling"))
+                ranking.snapshot_rows(
+                    submission.projects,
+                    submission.snapshot.get("credit_ceiling"),
+                    submission.snapshot.get("type_ceilings"),
+                )
             ),
             "previous": previous,
             "diff": submissions.submission_diff(previous, submission) if previous else None,

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from karaj_budget.jalali import TEHRAN, end_of_jalali_day, persian_digits
-from programs.models import BudgetCode, ProgramCode, Unit
-from workgroups import demo_data
+from programs.models import BudgetCode, FundingSource, ProgramCode, Unit
+from workgroups import demo_data, resources
 from workgroups.access import ensure_budget_office_group
 from workgroups.demo_history import seed_history
 from workgroups.models import Cycle, Deadline, Membership, Project, UnitExpert, Workgroup, WorkgroupCycle
@@ -202,6 +202,9 @@ class Command(BaseCommand):
         budgets = {code.code: code for code in BudgetCode.objects.all()}
         next_priority = {}
         created = 0
+        for position, name in enumerate(demo_data.FUNDING_SOURCES, start=1):
+            FundingSource.objects.get_or_create(name=name, defaults={"position": position})
+        sources = [FundingSource.objects.get(name=name) for name in demo_data.FUNDING_SOURCES]
         for number, row in enumerate(demo_data.PROJECTS, start=1):
             title, unit, deputy, location, op, line, credit, kind, progress, total, requested = row
             workgroup = workgroups[units[deputy].pk]
@@ -233,8 +236,35 @@ class Command(BaseCommand):
             if not was_created and not project.requested_credit_type:
                 # Demo databases seeded before the field existed get it filled in once.
                 Project.objects.filter(pk=project.pk).update(requested_credit_type=credit)
+            if was_created or not (project.forecasts.exists() or project.fundings.exists()):
+                self.seed_money(project, number, sources)
             created += was_created
         return created
+
+    def seed_money(self, project, number, sources):
+        """Multi-year figures and mixed sources that satisfy workgroups.resources: the years add up
+        to the estimate exactly and the source parts to the request."""
+        total, requested, year = project.total_estimate, project.requested_amount, project.cycle.fiscal_year
+        forecasts = {}
+        spent = None
+        if total and total > requested:
+            if project.kind == Project.Kind.ONGOING:
+                spent = min(total - requested, total * (project.physical_progress or 0) // 100)
+            rest = total - requested - (spent or 0)
+            years = 2 if number % 2 else 3
+            share = rest // years
+            forecasts = {year + offset: share for offset in range(1, years)}
+            forecasts[year + years] = rest - share * (years - 1)
+        own, national, provincial, bonds = sources[0], sources[2], sources[3], sources[4]
+        if number % 3 == 0:
+            parts = {own.pk: requested}
+        elif number % 3 == 1:
+            parts = {own.pk: requested - requested * 2 // 5, national.pk: requested * 2 // 5}
+        else:
+            parts = {provincial.pk: requested // 2, bonds.pk: requested - requested // 2}
+        if spent is not None:
+            Project.objects.filter(pk=project.pk).update(spent_before=spent)
+        resources.write_money(project, forecasts=forecasts, sources=parts)
 
     def seed_ceilings(self, cycle, workgroups):
         for workgroup in workgroups.values():
@@ -245,9 +275,23 @@ class Command(BaseCommand):
             )
             # About 70% of what is asked for, so the cut line shows in every list.
             ceiling = max(10_000, round(requested * 0.7, -4))
-            WorkgroupCycle.objects.get_or_create(
+            share, _ = WorkgroupCycle.objects.get_or_create(
                 workgroup=workgroup, cycle=cycle, defaults={"credit_ceiling": int(ceiling)}
             )
+            if not share.capital_ceiling and not share.current_ceiling:
+                # Two ceilings per list, each about 70% of that credit type's requests.
+                by_type = dict.fromkeys(resources.CREDIT_TYPES, 0)
+                for row in Project.objects.filter(cycle=cycle, workgroup=workgroup).values(
+                    "requested_amount", "requested_credit_type", "budget_code__credit_type"
+                ):
+                    credit_type = resources.credit_type_of(
+                        row["requested_credit_type"], row["budget_code__credit_type"]
+                    )
+                    if credit_type in by_type:
+                        by_type[credit_type] += row["requested_amount"]
+                share.capital_ceiling = int(max(10_000, round(by_type["capital"] * 0.7, -4)))
+                share.current_ceiling = int(max(10_000, round(by_type["current"] * 0.7, -4)))
+                share.save(update_fields=["capital_ceiling", "current_ceiling"])
 
     def seed_accounts(self, workgroups):
         office_group = ensure_budget_office_group()
