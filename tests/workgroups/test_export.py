@@ -112,7 +112,9 @@ def test_formula_like_text_carries_the_quote_prefix(cycle, title):
         if name == "فهرست تلفیقی":
             assert cells
         assert all(cell.quotePrefix and cell.data_type == "s" for cell in cells)
-    refs = [row[18] for row in workbook["فهرست تلفیقی"].iter_rows(min_row=2) if row[18].value == "@r1"]
+    sheet = workbook["فهرست تلفیقی"]
+    ref_column = next(cell.column - 1 for cell in sheet[1] if cell.value == "شناسه واحد")
+    refs = [row[ref_column] for row in sheet.iter_rows(min_row=2) if row[ref_column].value == "@r1"]
     assert refs and refs[0].quotePrefix
     plain = [row[1] for row in workbook["فهرست تلفیقی"].iter_rows(min_row=2) if not same(row[1].value)]
     assert plain and not any(cell.quotePrefix for cell in plain)
