@@ -303,3 +303,68 @@ class FundingSource(models.Model):
     def save(self, *args, **kwargs):
         self.name = normalize_text(self.name)
         super().save(*args, **kwargs)
+
+
+class Indicator(models.Model):
+    """A measure of an operational program of the plan (شاخص), for performance evaluation.
+
+    The baseline is where the program started; each fiscal year's target (the plan's one-year slice)
+    is an `IndicatorTarget`; quarterly actual values are recorded by monitoring
+    (workgroups.IndicatorActual) and turned into an achievement % by workgroups/monitoring/rules.py.
+    Values are decimals: indicators are counts, lengths, percentages and ratios alike.
+    """
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", "افزایشی (بیشتر، بهتر)"
+        DECREASE = "decrease", "کاهشی (کمتر، بهتر)"
+
+    program_code = models.ForeignKey(
+        ProgramCode, verbose_name="کد برنامه عملیاتی", on_delete=models.CASCADE, related_name="indicators"
+    )
+    name = models.CharField("نام شاخص", max_length=255)
+    measure_unit = models.CharField("واحد سنجش", max_length=64)
+    baseline = models.DecimalField("مقدار پایه", max_digits=16, decimal_places=2)
+    direction = models.CharField(
+        "جهت مطلوب", max_length=16, choices=Direction.choices, default=Direction.INCREASE
+    )
+    position = models.PositiveSmallIntegerField("ترتیب نمایش", default=0)
+
+    class Meta:
+        ordering = ["program_code__code", "position", "pk"]
+        verbose_name = "شاخص برنامه"
+        verbose_name_plural = "شاخص‌های برنامه"
+        constraints = [
+            models.UniqueConstraint(fields=["program_code", "name"], name="indicator_unique_name_per_program")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_text(self.name)
+        self.measure_unit = normalize_text(self.measure_unit)
+        super().save(*args, **kwargs)
+
+
+class IndicatorTarget(models.Model):
+    """An indicator's target for one fiscal year: the plan's one-year slice (برش یکساله)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="شاخص", on_delete=models.CASCADE, related_name="targets"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("سال مالی")
+    target = models.DecimalField("هدف سال", max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["indicator", "fiscal_year"]
+        verbose_name = "هدف سالانه شاخص"
+        verbose_name_plural = "هدف‌های سالانه شاخص"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="indicator_target_unique_year"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=1390, fiscal_year__lte=1500), name="indicator_target_year_jalali"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} — {self.fiscal_year}"

@@ -344,6 +344,16 @@ class Project(models.Model):
         on_delete=models.SET_NULL,
         related_name="duplicates",
     )
+    # An ongoing project continues a project of an earlier cycle; its monitoring (progress,
+    # absorption, status) is shown on this year's pages (workgroups/monitoring/carryover.py).
+    continues = models.ForeignKey(
+        "self",
+        verbose_name="ادامه پروژه سال قبل",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="continued_by",
+    )
     # Units whose proposal was merged into this one (the proposing unit stays the first).
     co_proposers = models.ManyToManyField(
         Unit, verbose_name="واحدهای پیشنهاددهنده دیگر", blank=True, related_name="co_proposed_projects"
@@ -509,6 +519,18 @@ class AuditEntry(models.Model):
         "attachment.add": "افزودن پیوست",
         "attachment.delete": "حذف پیوست",
         "submission.letter": "ثبت شماره نامه",
+        "monitoring.enrol": "آغاز پایش پروژه‌های مصوب",
+        "monitoring.approved": "ثبت اعتبار مصوب",
+        "monitoring.plan": "ثبت پیشرفت برنامه‌ای",
+        "period.open": "گشایش فصل گزارش پایش",
+        "period.extend": "تمدید مهلت گزارش پایش",
+        "report.save": "ذخیره پیش‌نویس گزارش پایش",
+        "report.submit": "ارسال گزارش پایش",
+        "report.import": "ورود گزارش پایش از اکسل",
+        "report.comment": "نظر بر گزارش پایش",
+        "report.verify": "تأیید گزارش پایش",
+        "report.return": "بازگرداندن گزارش پایش",
+        "indicator.actual": "ثبت مقدار واقعی شاخص",
     }
 
     at = models.DateTimeField("زمان", default=timezone.now, db_index=True)
@@ -1030,6 +1052,7 @@ class Attachment(models.Model):
         PROJECT = "project", "پروژه"
         MEETING = "meeting", "جلسه مشترک"
         LIST = "list", "فهرست"
+        REPORT = "report", "گزارش پایش"
 
     project = models.ForeignKey(
         Project,
@@ -1050,6 +1073,14 @@ class Attachment(models.Model):
     share = models.ForeignKey(
         WorkgroupCycle,
         verbose_name="فهرست کارگروه",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    report = models.ForeignKey(
+        "ProgressReport",
+        verbose_name="گزارش پایش",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -1078,10 +1109,14 @@ class Attachment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(project__isnull=False, meeting__isnull=True, share__isnull=True, list_kind="")
-                    | Q(project__isnull=True, meeting__isnull=False, share__isnull=True, list_kind="")
-                    | Q(project__isnull=True, meeting__isnull=True, share__isnull=False)
+                    Q(project__isnull=False, meeting__isnull=True, share__isnull=True, report__isnull=True)
+                    & Q(list_kind="")
+                    | Q(project__isnull=True, meeting__isnull=False, share__isnull=True, report__isnull=True)
+                    & Q(list_kind="")
+                    | Q(project__isnull=True, meeting__isnull=True, share__isnull=False, report__isnull=True)
                     & Q(list_kind__in=["priorities", "coding"])
+                    | Q(project__isnull=True, meeting__isnull=True, share__isnull=True, report__isnull=False)
+                    & Q(list_kind="")
                 ),
                 name="attachment_one_parent",
             ),
@@ -1099,6 +1134,8 @@ class Attachment(models.Model):
             return self.Parent.PROJECT
         if self.meeting_id:
             return self.Parent.MEETING
+        if self.report_id:
+            return self.Parent.REPORT
         return self.Parent.LIST
 
     @property
@@ -1211,3 +1248,290 @@ class ExportCount(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.minute:%H:%M} {self.count}"
+
+
+# ---- Monitoring (پایش): docs/monitoring.md ------------------------------------------------------
+
+
+class MonitoredProject(models.Model):
+    """A project of an accepted coded list, followed while its fiscal year is executed.
+
+    `approved_amount` is what the council approved (typed by the office, imported from the approved
+    budget sheet, or the request by default). `planned_q1..4` are the planned cumulative physical
+    progress at the end of each quarter: the unit proposes them with its first report, the office
+    may correct them. The rules on these figures live in workgroups/monitoring/rules.py.
+    """
+
+    class ApprovedFrom(models.TextChoices):
+        REQUEST = "request", "همان اعتبار درخواستی"
+        TYPED = "typed", "ثبت دفتر بودجه"
+        IMPORTED = "imported", "ورود از بودجه مصوب"
+
+    project = models.OneToOneField(
+        Project, verbose_name="پروژه", on_delete=models.PROTECT, related_name="monitoring"
+    )
+    approved_amount = models.PositiveBigIntegerField("اعتبار مصوب (میلیون ریال)")
+    approved_from = models.CharField(
+        "منشأ اعتبار مصوب", max_length=16, choices=ApprovedFrom.choices, default=ApprovedFrom.REQUEST
+    )
+    planned_q1 = models.PositiveSmallIntegerField("پیشرفت برنامه‌ای پایان بهار (درصد)", null=True, blank=True)
+    planned_q2 = models.PositiveSmallIntegerField(
+        "پیشرفت برنامه‌ای پایان تابستان (درصد)", null=True, blank=True
+    )
+    planned_q3 = models.PositiveSmallIntegerField("پیشرفت برنامه‌ای پایان پاییز (درصد)", null=True, blank=True)
+    planned_q4 = models.PositiveSmallIntegerField(
+        "پیشرفت برنامه‌ای پایان زمستان (درصد)", null=True, blank=True
+    )
+    enrolled_at = models.DateTimeField("آغاز پایش", default=timezone.now)
+
+    class Meta:
+        ordering = ["project__workgroup__name", "project__priority", "pk"]
+        verbose_name = "پروژه تحت پایش"
+        verbose_name_plural = "پروژه‌های تحت پایش"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (Q(planned_q1__isnull=True) | Q(planned_q1__lte=100))
+                    & (Q(planned_q2__isnull=True) | Q(planned_q2__lte=100))
+                    & (Q(planned_q3__isnull=True) | Q(planned_q3__lte=100))
+                    & (Q(planned_q4__isnull=True) | Q(planned_q4__lte=100))
+                ),
+                name="monitored_planned_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.project)
+
+    def planned(self, quarter):
+        """Planned cumulative progress at the end of `quarter` (1..4), or None when not set."""
+        return getattr(self, f"planned_q{quarter}")
+
+
+class ReportingPeriod(models.Model):
+    """A Jalali quarter of the fiscal year being executed, opened by the office for reporting.
+
+    `cycle` is the budget cycle of that fiscal year (its approved lists are what is monitored).
+    The due date works like a list's deadline (workgroups/deadlines.py): an aware instant at the end
+    of a Tehran day whose whole last second counts; a unit may be given a later one
+    (`PeriodExtension`).
+    """
+
+    class Quarter(models.IntegerChoices):
+        SPRING = 1, "بهار"
+        SUMMER = 2, "تابستان"
+        AUTUMN = 3, "پاییز"
+        WINTER = 4, "زمستان"
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name="سال اجرا", on_delete=models.PROTECT, related_name="quarters"
+    )
+    quarter = models.PositiveSmallIntegerField("فصل", choices=Quarter.choices)
+    due_at = models.DateTimeField("مهلت گزارش")
+    is_hard = models.BooleanField(
+        "مهلت قطعی", default=False, help_text="پس از مهلت قطعی، گزارش فقط با تمدید دفتر بودجه پذیرفته می‌شود."
+    )
+    opened_at = models.DateTimeField("زمان گشایش", default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="گشاینده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["cycle", "quarter"]
+        verbose_name = "دوره گزارش پایش"
+        verbose_name_plural = "دوره‌های گزارش پایش"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "quarter"], name="period_unique_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_quarter_display()} {persian_digits(self.cycle.fiscal_year)}"
+
+
+class PeriodExtension(models.Model):
+    """A later due date for one unit's reports of one quarter, granted by the office."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="دوره گزارش", on_delete=models.CASCADE, related_name="extensions"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="واحد", on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField("مهلت تازه")
+    reason = models.TextField("دلیل")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تمدیدکننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("زمان تمدید", default=timezone.now)
+
+    class Meta:
+        ordering = ["period", "unit", "-granted_at"]
+        verbose_name = "تمدید مهلت گزارش"
+        verbose_name_plural = "تمدیدهای مهلت گزارش"
+
+    def __str__(self):
+        return f"{self.period} — {self.unit}"
+
+
+class ProgressReport(models.Model):
+    """A unit's quarterly report on one monitored project: cumulative physical progress, cumulative
+    absorbed credit, status and, where the rules ask for one, a reason.
+
+    A draft changes freely; submitting freezes the figures in `snapshot` with their SHA-256 (like a
+    list's submission); the office verifies it or returns it with a reason, and a returned report
+    is corrected and submitted again (`number` counts submissions). Whether a report may change is
+    decided in workgroups/monitoring/services.py inside the transaction that writes.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "پیش‌نویس"
+        SUBMITTED = "submitted", "ارسال‌شده، در انتظار بررسی"
+        RETURNED = "returned", "بازگشت‌داده‌شده"
+        VERIFIED = "verified", "تأییدشده"
+
+    class Status(models.TextChoices):
+        ON_SCHEDULE = "on_schedule", "طبق برنامه"
+        DELAYED = "delayed", "با تأخیر"
+        STOPPED = "stopped", "متوقف"
+        COMPLETED = "completed", "پایان‌یافته"
+
+    FROZEN_STATES = ("submitted", "verified")
+
+    monitored = models.ForeignKey(
+        MonitoredProject, verbose_name="پروژه تحت پایش", on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="دوره گزارش", on_delete=models.PROTECT, related_name="reports"
+    )
+    state = models.CharField("وضعیت گزارش", max_length=16, choices=State.choices, default=State.DRAFT)
+    physical_progress = models.PositiveSmallIntegerField("پیشرفت فیزیکی تجمعی (درصد)", null=True, blank=True)
+    absorbed = models.PositiveBigIntegerField("اعتبار جذب‌شده تجمعی (میلیون ریال)", null=True, blank=True)
+    status = models.CharField("وضعیت اجرا", max_length=16, choices=Status.choices, blank=True)
+    reason = models.TextField("دلیل تأخیر، توقف یا کاهش پیشرفت", blank=True)
+    number = models.PositiveSmallIntegerField("نوبت ارسال", default=0)
+    snapshot = models.JSONField("گزارش ارسال‌شده", default=dict, blank=True)
+    checksum = models.CharField("چکیده SHA-256", max_length=64, blank=True)
+    submitted_at = models.DateTimeField("زمان ارسال", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ارسال‌کننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    late_by = models.DurationField("تأخیر", null=True, blank=True)
+    reviewed_at = models.DateTimeField("زمان بررسی", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="بررسی‌کننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_reason = models.TextField("دلیل بازگشت", blank=True)
+    updated_at = models.DateTimeField("آخرین تغییر", auto_now=True)
+
+    class Meta:
+        ordering = ["period", "monitored"]
+        verbose_name = "گزارش پایش"
+        verbose_name_plural = "گزارش‌های پایش"
+        constraints = [
+            models.UniqueConstraint(fields=["monitored", "period"], name="report_one_per_quarter"),
+            models.CheckConstraint(
+                condition=Q(physical_progress__isnull=True) | Q(physical_progress__lte=100),
+                name="report_progress_percent",
+            ),
+            # A submitted or verified report carries its frozen figures and their checksum.
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "returned"])
+                | (~Q(checksum="") & Q(submitted_at__isnull=False)),
+                name="report_submitted_is_frozen",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="verified") | Q(reviewed_at__isnull=False), name="report_verified_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "state"], name="report_period_state_idx")]
+
+    def __str__(self):
+        return f"{self.monitored} — {self.period}"
+
+    @property
+    def is_frozen(self):
+        return self.state in self.FROZEN_STATES
+
+    def verify_checksum(self):
+        """True when the stored checksum still matches the stored snapshot."""
+        return (
+            bool(self.checksum) and hashlib.sha256(canonical_json(self.snapshot)).hexdigest() == self.checksum
+        )
+
+
+class ReportComment(models.Model):
+    """A workgroup head's (or the office's) comment on a report; comments never change a report."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name="گزارش", on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="نویسنده",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField("نظر")
+    at = models.DateTimeField("زمان", default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "نظر بر گزارش پایش"
+        verbose_name_plural = "نظرها بر گزارش‌های پایش"
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class IndicatorActual(models.Model):
+    """The actual value of a program indicator at the end of a quarter, entered by the office or
+    the program's responsible deputy."""
+
+    indicator = models.ForeignKey(
+        "programs.Indicator", verbose_name="شاخص", on_delete=models.CASCADE, related_name="actuals"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="دوره گزارش", on_delete=models.PROTECT, related_name="indicator_actuals"
+    )
+    value = models.DecimalField("مقدار واقعی", max_digits=16, decimal_places=2)
+    note = models.TextField("توضیح", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ثبت‌کننده",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField("زمان ثبت", default=timezone.now)
+
+    class Meta:
+        ordering = ["period", "indicator"]
+        verbose_name = "مقدار واقعی شاخص"
+        verbose_name_plural = "مقادیر واقعی شاخص‌ها"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="indicator_actual_once_per_quarter")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} — {self.period}"
