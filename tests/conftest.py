@@ -93,3 +93,40 @@ def reseed_afterwards(django_db_blocker):
     yield
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         seed()
+
+
+# ---- Monitoring (docs/monitoring.md) ------------------------------------------------------------
+
+
+@pytest.fixture
+def monitored(demo):
+    """The demo's 1399 cycle as the year being executed: each of its ranked projects under
+    monitoring with the request as approved amount (what enrolment leaves before the office types
+    the council's figures). Returns the MonitoredProject rows, workgroup by workgroup."""
+    from workgroups.models import Cycle, MonitoredProject, Project
+
+    cycle = Cycle.objects.get(fiscal_year=1399)
+    projects = Project.objects.filter(cycle=cycle, priority__isnull=False).order_by(
+        "workgroup__slug", "priority"
+    )
+    MonitoredProject.objects.bulk_create(
+        [MonitoredProject(project=project, approved_amount=project.requested_amount) for project in projects],
+        ignore_conflicts=True,
+    )
+    return list(MonitoredProject.objects.filter(project__cycle=cycle).select_related("project"))
+
+
+@pytest.fixture
+def open_quarter(monitored):
+    """open_quarter(quarter=1, due_at=None): the office has opened that quarter of 1399 (due by
+    default 15 days after the quarter ends)."""
+    from workgroups.models import Cycle, ReportingPeriod
+    from workgroups.monitoring.rules import default_due_at
+
+    def open_(quarter=1, due_at=None, **extra):
+        cycle = Cycle.objects.get(fiscal_year=1399)
+        return ReportingPeriod.objects.create(
+            cycle=cycle, quarter=quarter, due_at=due_at or default_due_at(1399, quarter), **extra
+        )
+
+    return open_
