@@ -9,11 +9,12 @@ have written. Runs once: a cycle that already has submissions is left alone.
 
 import datetime
 import json
+from dataclasses import dataclass
 
 import typst
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from karaj_budget.jalali import TEHRAN
+from karaj_budget.jalali import TEHRAN, format_jalali_date
 from programs.models import BudgetCode, ProgramCode
 from workgroups import coding, services, submissions
 from workgroups.attachments import parents
@@ -25,19 +26,44 @@ from workgroups.models import Meeting, Membership, Project, Submission, Workgrou
 # The workgroup whose priorities the office returned once (a missing safety project, then fixed).
 RETURNED = "urbanism"
 RETURN_REASON = "پروژه‌های ایمنی معابر را بالاتر از پروژه‌های زیباسازی قرار دهید و فهرست را دوباره بفرستید."
-MEETING_DAY = datetime.date(2019, 12, 1)  # 1398/09/10
 # The units' experts who came to the meetings (at most three per meeting).
 EXPERTS = ("رضا موسوی", "مریم احمدی", "سعید کریمی")
 
 
-def _at(day, hour):
-    """A Tehran time on a Gregorian day of the 1399 round (Azar 1398)."""
-    return datetime.datetime(2019, 12, day, hour, 0, tzinfo=TEHRAN)
+@dataclass(frozen=True)
+class RoundDates:
+    """When each step of a demo round happened. The 1399 round ran in Azar 1398 (December 2019); a
+    later year's round (the year being executed, docs/monitoring.md) ran in the Azar before it,
+    which falls on the same Gregorian days of the month."""
 
+    meeting_day: datetime.date
+    priorities_sent: datetime.datetime
+    returned_at: datetime.datetime
+    resent: datetime.datetime
+    priorities_accepted: datetime.datetime
+    coded_sent: datetime.datetime
+    coded_accepted: datetime.datetime
+    letter_prefix: str
 
-# Azar 1398: the 14th is 5 December 2019; priorities due the 15th, coded lists the 20th.
-PRIORITIES_SENT, RETURNED_AT, RESENT = _at(5, 10), _at(5, 15), _at(6, 11)
-PRIORITIES_ACCEPTED, CODED_SENT, CODED_ACCEPTED = _at(7, 9), _at(10, 10), _at(12, 9)
+    @classmethod
+    def for_cycle(cls, fiscal_year):
+        year = 2019 + (fiscal_year - 1399)
+
+        def at(day, hour):
+            return datetime.datetime(year, 12, day, hour, 0, tzinfo=TEHRAN)
+
+        # Azar of the year before: the 14th is 5 December; priorities due the 15th, coded lists the 20th.
+        return cls(
+            meeting_day=datetime.date(year, 12, 1),
+            priorities_sent=at(5, 10),
+            returned_at=at(5, 15),
+            resent=at(6, 11),
+            priorities_accepted=at(7, 9),
+            coded_sent=at(10, 10),
+            coded_accepted=at(12, 9),
+            letter_prefix=f"{(fiscal_year - 1) % 100:02d}12",
+        )
+
 
 _MINUTES_TYP = """
 #set page(paper: "a5", margin: 1.4cm)
@@ -93,7 +119,7 @@ def _code_everything(workgroup, cycle, head):
         )
 
 
-def _meeting(workgroup, cycle, head, member):
+def _meeting(workgroup, cycle, head, member, dates):
     units = sorted(
         {
             p.proposing_unit.name
@@ -103,7 +129,7 @@ def _meeting(workgroup, cycle, head, member):
     meeting = Meeting(
         workgroup=workgroup,
         cycle=cycle,
-        held_on=MEETING_DAY,
+        held_on=dates.meeting_day,
         representatives="\n".join(f"{person} — {unit}" for person, unit in zip(EXPERTS, units, strict=False)),
         minutes=f"بررسی پروژه‌های پیشنهادی {workgroup.name} با کارشناسان مناطق و سازمان‌ها.",
         decisions="اولویت‌بندی فهرست و کدگذاری آن بر پایه برنامه عملیاتی تصویب شد.",
@@ -112,7 +138,12 @@ def _meeting(workgroup, cycle, head, member):
     names = "، ".join(u.get_full_name() for u in (head, member))
     minutes = _typst(
         _MINUTES_TYP,
-        {"workgroup": workgroup.name, "date": "۱۳۹۸/۰۹/۱۰", "attendees": names, "body": meeting.decisions},
+        {
+            "workgroup": workgroup.name,
+            "date": format_jalali_date(dates.meeting_day),
+            "attendees": names,
+            "body": meeting.decisions,
+        },
         "pdf",
     )
     upload = SimpleUploadedFile("صورتجلسه امضاشده.pdf", minutes, content_type="application/pdf")
@@ -130,10 +161,11 @@ def _map(workgroup, cycle, head):
 
 
 def seed_history(*, cycle, office):
-    """Play the 1399 round for every workgroup; returns the number of submissions written (0 when
-    the cycle already had some)."""
+    """Play a past round (the 1399 one, or the year being executed) for every workgroup; returns the
+    number of submissions written (0 when the cycle already had some)."""
     if Submission.objects.filter(cycle=cycle).exists():
         return 0
+    dates = RoundDates.for_cycle(cycle.fiscal_year)
     count = 0
     letter = 400
     for workgroup in Workgroup.objects.select_related("deputy").order_by("deputy__code"):
@@ -142,27 +174,32 @@ def seed_history(*, cycle, office):
         }
         head, member = people[Membership.Role.HEAD], people[Membership.Role.MEMBER]
         _code_everything(workgroup, cycle, head)
-        _meeting(workgroup, cycle, head, member)
+        _meeting(workgroup, cycle, head, member, dates)
         _map(workgroup, cycle, head)
         sent = submissions.submission_submit(
-            workgroup=workgroup, cycle=cycle, kind="priorities", user=head, now=PRIORITIES_SENT
+            workgroup=workgroup, cycle=cycle, kind="priorities", user=head, now=dates.priorities_sent
         )
         count += 1
         if workgroup.slug == RETURNED:
-            submissions.submission_return(submission=sent, user=office, reason=RETURN_REASON, now=RETURNED_AT)
+            submissions.submission_return(
+                submission=sent, user=office, reason=RETURN_REASON, now=dates.returned_at
+            )
             sent = submissions.submission_submit(
-                workgroup=workgroup, cycle=cycle, kind="priorities", user=head, now=RESENT
+                workgroup=workgroup, cycle=cycle, kind="priorities", user=head, now=dates.resent
             )
             count += 1
-        submissions.submission_accept(submission=sent, user=office, now=PRIORITIES_ACCEPTED)
+        submissions.submission_accept(submission=sent, user=office, now=dates.priorities_accepted)
         coded = submissions.submission_submit(
-            workgroup=workgroup, cycle=cycle, kind="coding", user=head, now=CODED_SENT
+            workgroup=workgroup, cycle=cycle, kind="coding", user=head, now=dates.coded_sent
         )
         count += 1
-        submissions.submission_accept(submission=coded, user=office, now=CODED_ACCEPTED)
-        for submission, day in ((sent, PRIORITIES_ACCEPTED), (coded, CODED_ACCEPTED)):
+        submissions.submission_accept(submission=coded, user=office, now=dates.coded_accepted)
+        for submission, moment in ((sent, dates.priorities_accepted), (coded, dates.coded_accepted)):
             letter += 1
             submission_record_letter(
-                submission=submission, number=f"9812/{letter}", date=day.date(), user=office
+                submission=submission,
+                number=f"{dates.letter_prefix}/{letter}",
+                date=moment.date(),
+                user=office,
             )
     return count
