@@ -5,7 +5,15 @@ from karaj_budget.admin_tools import JalaliAdminMixin, NormalizedSearchMixin, Re
 from karaj_budget.jalali import format_jalali_datetime
 from programs.forms import BudgetCodeAdminForm, ProgramCodeAdminForm
 from programs.importing.admin import CodeImportMixin
-from programs.models import BudgetCode, CodeImport, FundingSource, ProgramCode, Unit
+from programs.models import (
+    BudgetCode,
+    CodeImport,
+    FundingSource,
+    Indicator,
+    IndicatorTarget,
+    ProgramCode,
+    Unit,
+)
 from programs.resources import BudgetCodeResource, ProgramCodeResource, SafeXLSX
 
 
@@ -65,3 +73,24 @@ class FundingSourceAdmin(admin.ModelAdmin):
     list_display = ["name", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name"]
+
+
+class IndicatorTargetInline(admin.TabularInline):
+    """The indicator's target for each fiscal year: the plan's one-year slice."""
+
+    model = IndicatorTarget
+    extra = 1
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """Program indicators (docs/monitoring.md, "Indicators"): name, unit of measure, baseline and
+    direction per operational program code, with a target per year. The quarters' actual values are
+    entered on the indicators page (workgroups), not here."""
+
+    list_display = ["name", "program_code", "measure_unit", "baseline", "direction", "position"]
+    list_filter = ["direction"]
+    search_fields = ["name", "program_code__code"]
+    list_select_related = ["program_code"]
+    raw_id_fields = ["program_code"]
+    inlines = [IndicatorTargetInline]

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from karaj_budget.persian import to_ascii_digits
-from programs.models import Unit
+from programs.models import Indicator, Unit
 from workgroups.models import Cycle, Membership, Project, Submission, UnitExpert, Workgroup
 
 OFFICE_PERMISSION = "workgroups.budget_office"
@@ -275,6 +275,9 @@ OFFICE_PERMISSIONS = {
         "programcode": ["view", "add", "change"],
         "budgetcode": ["view", "add", "change"],
         "codeimport": ["view"],
+        # The plan's indicators and their yearly targets (docs/monitoring.md, "Indicators").
+        "indicator": ["view", "add", "change"],
+        "indicatortarget": ["view", "add", "change", "delete"],
     },
 }
 
@@ -303,3 +306,56 @@ def ensure_budget_office_group(**kwargs):
     ]
     group.permissions.set(permissions)
     return group
+
+
+# ---- Monitoring set-up: cycles by year, program indicators (docs/monitoring.md) -----------------
+
+
+def cycle_for_year_or_404(text):
+    """The cycle of the fiscal year `text` (digits in any form); 404 when there is none."""
+    year = to_ascii_digits(str(text or "")).strip()
+    if not year.isdigit() or len(year) > 4:
+        raise Http404("دوره بودجه یافت نشد.")
+    try:
+        return Cycle.objects.get(fiscal_year=int(year))
+    except Cycle.DoesNotExist:
+        raise Http404("دوره بودجه یافت نشد.") from None
+
+
+def indicator_deputies(user):
+    """The deputies whose programs' indicators the user reads: None for the office (all of them);
+    for workgroup heads and members, their workgroups' deputies; 403 for anyone else."""
+    if is_budget_office(user):
+        return None
+    deputies = {m.workgroup.deputy_id for m in memberships_of(user)}
+    if not deputies:
+        raise PermissionDenied("شاخص‌های برنامه برای دفتر برنامه و بودجه و کارگروه‌های تخصصی است.")
+    return deputies
+
+
+def can_record_indicator(user, program_code):
+    """Who enters an indicator's actual value: the office, or the head of the workgroup of the
+    program code's responsible deputy."""
+    if is_budget_office(user):
+        return True
+    return program_code.deputy_id is not None and any(
+        m.role == Membership.Role.HEAD and m.workgroup.deputy_id == program_code.deputy_id
+        for m in memberships_of(user)
+    )
+
+
+def get_indicator_for_user(user, pk, *, write=False):
+    """An indicator the user may read (another deputy's answers 404); with `write`, only if they
+    may enter its actual values (403 for a member)."""
+    deputies = indicator_deputies(user)
+    try:
+        indicator = Indicator.objects.select_related("program_code").get(pk=pk)
+    except (Indicator.DoesNotExist, ValueError):
+        raise Http404("شاخص یافت نشد.") from None
+    if deputies is not None and indicator.program_code.deputy_id not in deputies:
+        raise Http404("شاخص یافت نشد.")
+    if write and not can_record_indicator(user, indicator.program_code):
+        raise PermissionDenied(
+            "مقدار واقعی شاخص را دفتر برنامه و بودجه یا رئیس کارگروه معاونت مسئول ثبت می‌کند."
+        )
+    return indicator

@@ -20,6 +20,7 @@ from karaj_budget.admin_tools import (
     jalali_date_filter,
 )
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
+from karaj_budget.persian import PersianInputError
 from programs.importing.admin import SpreadsheetImportMixin, UploadForm
 from workgroups import locks, services
 from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectMoneyMixin, ProjectRefField
@@ -41,6 +42,7 @@ from workgroups.models import (
     Workgroup,
     WorkgroupCycle,
 )
+from workgroups.monitoring import carryover
 
 
 class LockCheckedProjectForm(ProjectMoneyMixin, forms.ModelForm):
@@ -54,6 +56,15 @@ class LockCheckedProjectForm(ProjectMoneyMixin, forms.ModelForm):
         self.add_money_fields(cycle.fiscal_year if cycle else None)
 
     ref = ProjectRefField()
+
+    def clean_continues(self):
+        continued = self.cleaned_data.get("continues")
+        cycle = self.cleaned_data.get("cycle") or (self.instance.cycle if self.instance.cycle_id else None)
+        try:
+            carryover.check_continues(project_cycle=cycle, project_pk=self.instance.pk, continued=continued)
+        except PersianInputError as error:
+            raise forms.ValidationError(str(error)) from None
+        return continued
 
     def clean(self):
         cleaned = super().clean()
@@ -189,7 +200,8 @@ class ProjectAdmin(
     search_fields = ["title"]
     list_select_related = ["proposing_unit", "workgroup", "cycle"]
     form = LockCheckedProjectForm
-    raw_id_fields = ["program_code", "budget_code"]
+    # `continues`: the project of an earlier cycle this one continues (monitoring/carryover.py).
+    raw_id_fields = ["program_code", "budget_code", "continues"]
     readonly_fields = [
         "priority",
         "workgroup",

@@ -31,6 +31,7 @@ from workgroups.models import (
     Workgroup,
     clean_project_ref,
 )
+from workgroups.monitoring import carryover
 from workgroups.overlaps.runs import overlaps_after_import
 
 COLUMNS = (
@@ -154,6 +155,8 @@ def import_projects(fileobj, *, cycle, dry_run=False, user=None, table=None) -> 
         with transaction.atomic():
             changed_lists = importer.write()
             _audit(user, cycle, result, changed_lists)
+            # Imported ongoing projects find the project of last year they continue.
+            carryover.carryover_link(cycle=cycle, user=user, projects=importer.written)
     except IntegrityError as error:
         result.file_problems.append(
             Problem(None, None, f"ذخیره ناموفق بود و هیچ تغییری ثبت نشد (تداخل با تغییر هم‌زمان): {error}")

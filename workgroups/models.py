@@ -531,6 +531,7 @@ class AuditEntry(models.Model):
         "report.verify": "تأیید گزارش پایش",
         "report.return": "بازگرداندن گزارش پایش",
         "indicator.actual": "ثبت مقدار واقعی شاخص",
+        "project.continues": "پیوند به پروژه سال قبل",
     }
 
     at = models.DateTimeField("زمان", default=timezone.now, db_index=True)

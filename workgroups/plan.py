@@ -6,8 +6,8 @@ An operational program is a program code valid in the year with no child (a leaf
 Withdrawn projects and those awaiting a workgroup count for nothing; projects without a program
 code are summed apart. Three queries whatever the size of the plan or the cycle.
 
-Indicators (شاخص) of the programs are not modelled yet; the office's list of "projects whose
-program has no indicator" waits for them (docs/resources.md).
+`without_indicator` lists the projects whose program code has no indicator (programs.Indicator,
+docs/monitoring.md): their results could not be measured against the plan.
 """
 
 from dataclasses import dataclass, field
@@ -74,3 +74,23 @@ def plan_slice(cycle):
     rows = [slices[row["pk"]] for row in codes if slices[row["pk"]].count]
     empty = [slices[pk] for pk in slices if pk in leaves and not slices[pk].count]
     return rows, empty, uncoded, sources
+
+
+def without_indicator(cycle):
+    """The cycle's counted projects coded to a program that has no indicator, by program code and
+    workgroup (one query)."""
+    return list(
+        Project.objects.filter(cycle=cycle, state=Project.State.PROPOSED, program_code__isnull=False)
+        .filter(program_code__indicators__isnull=True)
+        .select_related("program_code", "workgroup", "proposing_unit")
+        .only(
+            "title",
+            "requested_amount",
+            "program_code__code",
+            "program_code__title",
+            "workgroup__name",
+            "workgroup__slug",
+            "proposing_unit__name",
+        )
+        .order_by("program_code__code", "workgroup__deputy__code", "priority", "pk")
+    )

@@ -13,6 +13,7 @@ from karaj_budget.jalali import persian_digits
 from workgroups import locks, ranking, resources
 from workgroups.locks import ListConflict, ListInvalid
 from workgroups.models import AuditEntry, Meeting, Project, RemitRequest, Workgroup
+from workgroups.monitoring import carryover
 
 # The fields of a project whose change shows in the list or its snapshot.
 _TRACKED = (
@@ -96,6 +97,8 @@ def project_create(*, project, user, by_office=False, money=None):
         project=project,
         details=details,
     )
+    # An ongoing proposal finds the project of last year it continues (monitoring/carryover.py).
+    carryover.carryover_link(cycle=project.cycle, user=user, projects=[project])
     return project
 
 

@@ -16,6 +16,8 @@ from workgroups.views import (
     ranking,
     submissions,
 )
+from workgroups.views import enrolment as monitoring_enrolment
+from workgroups.views import indicators as monitoring_indicators
 
 app_name = "workgroups"
 
@@ -79,4 +81,28 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment-delete"),
     path("workgroups/<slug:slug>/", include(workgroup_patterns)),
     path("office/", include(office_patterns)),
+]
+
+# Monitoring set-up (docs/monitoring.md): what is monitored and its approved amounts, the carry-over
+# of ongoing projects (the office), and the program indicators' actual values.
+monitoring_setup_patterns = [
+    path("", monitoring_enrolment.monitoring_setup, name="monitoring-setup"),
+    path("enrol/", monitoring_enrolment.monitoring_enrol, name="monitoring-enrol"),
+    path("<int:pk>/approved/", monitoring_enrolment.monitored_approved, name="monitored-approved"),
+    path("approved/import/", monitoring_enrolment.approved_import, name="approved-import"),
+    path(
+        "approved/import/confirm/",
+        monitoring_enrolment.approved_import_confirm,
+        name="approved-import-confirm",
+    ),
+    path("carryover/", monitoring_enrolment.carryover_link, name="carryover-link"),
+]
+urlpatterns += [
+    path("office/monitoring/setup/", include(monitoring_setup_patterns)),
+    path("monitoring/indicators/", monitoring_indicators.indicator_list, name="indicator-list"),
+    path(
+        "monitoring/indicators/<int:pk>/actual/",
+        monitoring_indicators.indicator_actual,
+        name="indicator-actual",
+    ),
 ]

@@ -17,6 +17,7 @@ from karaj_budget.persian import search_key
 from workgroups import access, plan, resources, services, submissions
 from workgroups.locks import ListError, ListInvalid
 from workgroups.models import Deadline, RemitRequest, Submission, Workgroup
+from workgroups.monitoring import carryover
 from workgroups.submissions import STATE_LABELS, ListState
 
 # Days shown around the deadlines on the submissions-over-time chart.
@@ -126,6 +127,9 @@ def office_dashboard(request):
             "state_counts": [(STATE_LABELS[s], counts[s]) for s in STATE_LABELS if s in counts],
             "pending_count": pending,
             "ListState": ListState,
+            # Closing the loop (docs/monitoring.md): the ranked request of projects whose last
+            # year's project is behind schedule, per workgroup.
+            "behind": carryover.behind_by_workgroup(data["cycle"], [row.workgroup for row in data["rows"]]),
         },
     )
 
@@ -226,6 +230,7 @@ def plan_slice(request):
             "uncoded": uncoded,
             "sources": sources,
             "types": list(resources.CREDIT_LABELS.items()),
+            "without_indicator": plan.without_indicator(cycle),
         },
     )
 

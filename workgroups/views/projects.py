@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from workgroups import access, locks, resources, services
 from workgroups.forms import ProjectForm
 from workgroups.locks import ListError
+from workgroups.monitoring import carryover
 from workgroups.overlaps import services as overlap_services
 
 
@@ -41,6 +42,7 @@ def project_detail(request, pk):
             "credit_label": resources.CREDIT_LABELS.get(
                 resources.credit_type_of(project.requested_credit_type, budget_type), "نامعلوم"
             ),
+            "carried": carryover.carried_for(project),
             "overlaps": overlap_services.open_overlaps_for_project(project)
             if access.sees_workgroup_of(request.user, project)
             else [],

@@ -19,6 +19,7 @@ from workgroups import access, locks, ranking, resources, services, submissions
 from workgroups.forms import RankingPositionsForm, RemitForm
 from workgroups.locks import ListConflict, ListError, ListInvalid, ListLocked
 from workgroups.models import AuditEntry, Meeting, Project, ProjectFunding, WorkgroupCycle
+from workgroups.monitoring import carryover
 from workgroups.overlaps import services as overlap_services
 
 # One project of the ranking page, drawn up to 500 times a page: a Jinja2 macro (the "jinja2"
@@ -190,9 +191,12 @@ def ranking_context(request, workgroup, cycle):
             "program_code",
             "budget_code__credit_type",
             "proposing_unit__name",
+            "continues",
         )
         .order_by("priority", "-requested_amount", "pk")
     )
+    # An ongoing project shows the latest verified report of the one it continues (one query).
+    carryover.attach(projects)
     ranked = [p for p in projects if p.priority is not None]
     unranked = [p for p in projects if p.priority is None and p.state == Project.State.PROPOSED]
     in_review = [p for p in projects if p.state == Project.State.REMIT_REVIEW]
