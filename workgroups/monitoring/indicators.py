@@ -65,8 +65,8 @@ def indicator_record_actual(*, indicator, period, value, user, note=""):
         details={
             "indicator": indicator.pk,
             "quarter": period.quarter,
-            "before": None if before is None else str(before),
-            "after": str(value),
+            "before": None if before is None else _plain(before),
+            "after": _plain(value),
         },
     )
     return actual
@@ -110,8 +110,18 @@ class IndicatorRow:
 
     @property
     def quarters(self):
-        """[(quarter, value or None, achievement or None)] for the four quarters."""
-        return [(q, self.actuals.get(q), self._achievement(self.actuals.get(q))) for q in (1, 2, 3, 4)]
+        """[(quarter, value as shown or None, achievement or None)] for the four quarters."""
+        return [
+            (q, _shown(self.actuals.get(q)), self._achievement(self.actuals.get(q))) for q in (1, 2, 3, 4)
+        ]
+
+    @property
+    def baseline_shown(self):
+        return _shown(self.indicator.baseline)
+
+    @property
+    def target_shown(self):
+        return _shown(self.target)
 
     @property
     def latest(self):
@@ -163,7 +173,17 @@ def opened_quarters(year):
     )
 
 
+def _plain(value):
+    """15.50 → "15.5", 20.00 → "20": the value as a person wrote it."""
+    return format(value.normalize(), "f")
+
+
+def _shown(value):
+    """A decimal as people read it: Persian digits, «٫» as the point, no trailing zeros."""
+    return None if value is None else _fa_decimal(value)
+
+
 def _fa_decimal(value):
     if value is None:
         return "—"
-    return persian_digits(format(value.normalize(), "f")).replace(".", "٫")
+    return persian_digits(_plain(value)).replace(".", "٫")
