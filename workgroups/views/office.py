@@ -59,6 +59,9 @@ def dashboard_data(request):
         "filters": filters,
         "submissions": shown_submissions,
         "charts": _charts(rows, deadlines, shown_submissions),
+        # Closing the loop (docs/monitoring.md): per workgroup, the ranked request of projects
+        # whose last year's project is behind schedule.
+        "behind": carryover.behind_by_workgroup(cycle, [row.workgroup for row in rows]),
     }
 
 
@@ -127,9 +130,6 @@ def office_dashboard(request):
             "state_counts": [(STATE_LABELS[s], counts[s]) for s in STATE_LABELS if s in counts],
             "pending_count": pending,
             "ListState": ListState,
-            # Closing the loop (docs/monitoring.md): the ranked request of projects whose last
-            # year's project is behind schedule, per workgroup.
-            "behind": carryover.behind_by_workgroup(data["cycle"], [row.workgroup for row in data["rows"]]),
         },
     )
 
@@ -176,6 +176,7 @@ def office_dashboard_json(request):
     """The dashboard's data for other municipal systems (documented in the README, "Dashboard API")."""
     data = dashboard_data(request)
     cycle = data["cycle"]
+    behind = {share.workgroup.pk: share for share in data["behind"]}
     payload = {
         "cycle": {
             "fiscal_year": cycle.fiscal_year,
@@ -205,6 +206,7 @@ def office_dashboard_json(request):
                 "type_ceilings": {str(key): value for key, value in row.share.type_ceilings.items()},
                 "requested_by_type": {str(key): value for key, value in row.requested_by_type.items()},
                 "over_ceiling": row.over_ceiling,
+                "behind_schedule_amount": behind[row.workgroup.pk].behind_total,
                 "lists": {kind: _list_json(row.lists[kind]) for kind in submissions.LIST_KINDS},
             }
             for row in data["rows"]
