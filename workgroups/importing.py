@@ -156,7 +156,8 @@ def import_projects(fileobj, *, cycle, dry_run=False, user=None, table=None) -> 
             changed_lists = importer.write()
             _audit(user, cycle, result, changed_lists)
             # Imported ongoing projects find the project of last year they continue.
-            carryover.carryover_link(cycle=cycle, user=user, projects=importer.written)
+            ongoing = [p for p in importer.written if p.kind == Project.Kind.ONGOING]
+            carryover.carryover_link(cycle=cycle, user=user, projects=ongoing)
     except IntegrityError as error:
         result.file_problems.append(
             Problem(None, None, f"ذخیره ناموفق بود و هیچ تغییری ثبت نشد (تداخل با تغییر هم‌زمان): {error}")

@@ -98,7 +98,8 @@ def project_create(*, project, user, by_office=False, money=None):
         details=details,
     )
     # An ongoing proposal finds the project of last year it continues (monitoring/carryover.py).
-    carryover.carryover_link(cycle=project.cycle, user=user, projects=[project])
+    if project.kind == Project.Kind.ONGOING:
+        carryover.carryover_link(cycle=project.cycle, user=user, projects=[project])
     return project
 
 

@@ -27,6 +27,7 @@ from workgroups.models import AuditEntry, Cycle, ProgressReport, Project
 from workgroups.monitoring import rules
 
 ONGOING = Project.Kind.ONGOING
+BATCH = 2000
 
 
 def previous_cycle(cycle):
@@ -83,15 +84,25 @@ class Linked:
 def carryover_link(*, cycle, user, projects=None):
     """Apply the link rule to the cycle's ongoing projects whose link is empty (all of them, or only
     `projects` — what an import or a proposal just wrote). Audited when anything was linked."""
-    rows = Project.objects.select_for_update().filter(cycle=cycle, kind=ONGOING, continues__isnull=True)
-    if projects is not None:
-        rows = rows.filter(pk__in=[getattr(project, "pk", project) for project in projects])
-    rows = list(
-        rows.exclude(state=Project.State.WITHDRAWN).only("pk", "proposing_unit_id", "ref", "title_key")
+    if projects is not None and not projects:
+        return Linked(considered=0, linked=0)
+    unlinked = (
+        Project.objects.select_for_update()
+        .filter(cycle=cycle, kind=ONGOING, continues__isnull=True)
+        .exclude(state=Project.State.WITHDRAWN)
+        .only("pk", "proposing_unit_id", "ref", "title_key")
     )
+    if projects is None:
+        rows = list(unlinked)
+    else:
+        # In batches: an import may hand over tens of thousands of rows (SQLite caps parameters).
+        pks = [getattr(project, "pk", project) for project in projects]
+        rows = []
+        for start in range(0, len(pks), BATCH):
+            rows.extend(unlinked.filter(pk__in=pks[start : start + BATCH]))
     links = find_continued(rows, previous_cycle(cycle))
-    for pk, continued in links.items():
-        Project.objects.filter(pk=pk).update(continues_id=continued)
+    linked = [Project(pk=pk, continues_id=continued) for pk, continued in links.items()]
+    Project.objects.bulk_update(linked, ["continues"], batch_size=500)
     if links:
         AuditEntry.objects.record(
             actor=user,
