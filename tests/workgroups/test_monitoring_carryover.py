@@ -293,3 +293,37 @@ def test_dashboard_sums_the_ranked_request_behind_schedule(client, personas, del
     civil_row = body.split("data-behind-table")[1].split('data-workgroup="civil"')[1].split("</tr>")[0]
     assert money(delayed.requested_amount) in civil_row
     assert f"{persian_digits(shares['civil'].percent)}٪" in civil_row
+
+
+# ---- Set or cleared by hand in the admin --------------------------------------------------------
+
+
+def admin_change_data(client, project):
+    """The admin change form's own values, as the browser would post them back."""
+    response = client.get(f"/admin/workgroups/project/{project.pk}/change/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    return {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+
+
+def test_the_office_sets_and_clears_the_link_in_the_admin(client, cycles, personas):
+    old, new = cycles
+    client.force_login(personas["office"])
+    project = Project.objects.filter(cycle=new, kind=Project.Kind.NEW).first()
+    earlier = Project.objects.filter(cycle=old).first()
+    url = f"/admin/workgroups/project/{project.pk}/change/"
+    response = client.post(url, {**admin_change_data(client, project), "continues": earlier.pk})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.continues_id == earlier.pk
+    assert "continues" in AuditEntry.objects.filter(project=project).latest("pk").details["changed"]
+
+    same_cycle = Project.objects.filter(cycle=new).exclude(pk=project.pk).first()
+    response = client.post(url, {**admin_change_data(client, project), "continues": same_cycle.pk})
+    assert response.status_code == 200 and "پیش از این دوره" in response.content.decode()
+    project.refresh_from_db()
+    assert project.continues_id == earlier.pk
+
+    client.post(url, {**admin_change_data(client, project), "continues": ""})
+    project.refresh_from_db()
+    assert project.continues_id is None

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from programs.models import Indicator, IndicatorTarget, ProgramCode
-from workgroups import access
-from workgroups.models import AuditEntry, IndicatorActual
+from workgroups import access, plan
+from workgroups.models import AuditEntry, Cycle, IndicatorActual, Project
 from workgroups.monitoring import indicators, rules
 
 
@@ -168,3 +168,17 @@ def test_head_records_through_the_page_and_sees_only_its_deputy(
     )
     assert "ستون «مقدار واقعی»" in response.content.decode()
     assert IndicatorActual.objects.get(indicator=civil_indicator).value == 18
+
+
+def test_plan_page_lists_projects_whose_program_has_no_indicator(client, civil_indicator, personas):
+    cycle = Cycle.objects.current()
+    measured, unmeasured, uncoded = Project.objects.filter(cycle=cycle, workgroup__slug="civil")[:3]
+    Project.objects.filter(pk=measured.pk).update(program_code=civil_indicator.program_code)
+    Project.objects.filter(pk=unmeasured.pk).update(program_code=ProgramCode.objects.get(code="4-1-2-01"))
+    Project.objects.filter(pk=uncoded.pk).update(program_code=None)
+    assert [p.pk for p in plan.without_indicator(cycle)] == [unmeasured.pk]
+    client.force_login(personas["office"])
+    body = client.get(reverse("workgroups:plan-slice")).content.decode()
+    table = body.split("data-without-indicator")[1].split("</table>")[0]
+    assert f'data-project-id="{unmeasured.pk}"' in table
+    assert f'data-project-id="{measured.pk}"' not in table and f'data-project-id="{uncoded.pk}"' not in table
