@@ -1503,6 +1503,33 @@ class ReportComment(models.Model):
         return self.text[:60]
 
 
+class QuarterReminderLog(models.Model):
+    """One reminder e-mail per quarter, unit, offset and due date, inserted before sending (like
+    `ReminderLog` for lists): two overlapping runs of the command cannot both send it."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="دوره گزارش", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="واحد", on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField("روز پیش از مهلت")
+    due_at = models.DateTimeField("مهلت")
+    recipients = models.TextField("گیرندگان", blank=True)
+    sent_at = models.DateTimeField("زمان ارسال", default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "یادآوری گزارش پایش"
+        verbose_name_plural = "یادآوری‌های گزارش پایش"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "days_before", "due_at"], name="quarter_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} — {self.unit} — {self.days_before}"
+
+
 class IndicatorActual(models.Model):
     """The actual value of a program indicator at the end of a quarter, entered by the office or
     the program's responsible deputy."""

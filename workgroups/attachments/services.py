@@ -26,6 +26,14 @@ def safe_name(name, extension):
     return f"{stem}{extension}"
 
 
+def _project_of(parent):
+    if parent.kind == Attachment.Parent.PROJECT:
+        return parent.obj
+    if parent.kind == Attachment.Parent.REPORT:
+        return parent.obj.monitored.project
+    return None
+
+
 def _audit(*, parent, user, action, summary, details):
     AuditEntry.objects.record(
         actor=user,
@@ -33,7 +41,7 @@ def _audit(*, parent, user, action, summary, details):
         summary=summary[:500],
         workgroup=parent.workgroup,
         cycle=parent.cycle,
-        project=parent.obj if parent.kind == Attachment.Parent.PROJECT else None,
+        project=_project_of(parent),
         details=details,
     )
 
