@@ -35,6 +35,8 @@ def _project_of(parent):
 
 
 def _audit(*, parent, user, action, summary, details):
+    if parent.kind == Attachment.Parent.REPORT:
+        details = {**details, "report": parent.obj.pk}  # the report's history lists its evidence
     AuditEntry.objects.record(
         actor=user,
         action=action,

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import persian_digits
+from karaj_budget.persian import to_ascii_digits
 from workgroups import access
 from workgroups.forms import (
     PeriodExtendForm,
@@ -416,11 +417,16 @@ def report_list(request):
 
 
 def _executed_cycle(request):
-    """The cycle whose quarters are opened: ?cycle=<year>, else the latest cycle with monitored
-    projects (the year being executed), else the current one."""
-    year = request.GET.get("cycle") or request.POST.get("cycle")
+    """The cycle whose quarters are opened: ?cycle=<year> (or the form's `cycle`), else the latest
+    cycle with monitored projects (the year being executed), else the current one."""
+    year = to_ascii_digits(request.POST.get("cycle", "") or request.GET.get("cycle", "")).strip()
     if year:
-        return access.get_cycle_or_404(request)
+        cycle = (
+            Cycle.objects.filter(fiscal_year=int(year)).first() if year.isdigit() and len(year) <= 4 else None
+        )
+        if cycle is None:
+            raise Http404("دوره بودجه یافت نشد.")
+        return cycle
     cycle = Cycle.objects.filter(projects__monitoring__isnull=False).order_by("-fiscal_year").first()
     return cycle or access.current_cycle_or_404()
 
