@@ -1389,7 +1389,7 @@ class ProgressReport(models.Model):
     A draft changes freely; submitting freezes the figures in `snapshot` with their SHA-256 (like a
     list's submission); the office verifies it or returns it with a reason, and a returned report
     is corrected and submitted again (`number` counts submissions). Whether a report may change is
-    decided in workgroups/monitoring/services.py inside the transaction that writes.
+    decided in workgroups/monitoring/reports.py (`lock_for_change`) inside the transaction that writes.
     """
 
     class State(models.TextChoices):
