@@ -5,11 +5,12 @@ and the unit's quarter page keeps its query count whatever the number of project
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from workgroups.models import AuditEntry, ProgressReport
+from workgroups.models import Attachment, AuditEntry, ProgressReport
 from workgroups.monitoring import reports, upload
 
 State = ProgressReport.State
@@ -226,3 +227,30 @@ def test_the_report_list_has_a_constant_number_of_queries(
 
 QUARTER_PAGE_QUERIES = 13
 LIST_PAGE_QUERIES = 6
+
+
+def test_the_report_list_counts_evidence_and_comments_once_each(
+    client, quarter, personas, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = reports.report_save(
+        monitored=quarter["rows"][0],
+        period=quarter["period"],
+        user=quarter["expert"],
+        physical_progress=10,
+        absorbed=1,
+        status="on_schedule",
+    )
+    for name in ("a.pdf", "b.pdf"):
+        attachment = Attachment(
+            report=report, name=name, content_type="application/pdf", size=6, sha256="0" * 64
+        )
+        attachment.file.save(name, ContentFile(b"%PDF-\n"), save=False)
+        attachment.save()
+    for text in ("یک", "دو", "سه"):
+        reports.report_comment(report=report, user=personas["head_a"], text=text)
+    client.force_login(personas["office"])
+    page = client.get(reverse("workgroups:report-list")).content.decode()
+    row = page[page.index(quarter["rows"][0].project.title) :]
+    row = row[: row.index("</tr>")]
+    assert row.count('<td class="num">۲</td>') == 1 and row.count('<td class="num">۳</td>') == 1

@@ -389,7 +389,9 @@ def report_list(request):
             query.select_related(
                 "monitored__project__workgroup", "monitored__project__proposing_unit", "period__cycle"
             )
-            .annotate(evidence=Count("attachments"), comment_count=Count("comments", distinct=True))
+            .annotate(
+                evidence=Count("attachments", distinct=True), comment_count=Count("comments", distinct=True)
+            )
             .order_by("monitored__project__workgroup__deputy__code", "monitored__project__priority", "pk")
         )
         for report in rows:
