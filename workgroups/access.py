@@ -20,7 +20,17 @@ from django.http import Http404
 
 from karaj_budget.persian import to_ascii_digits
 from programs.models import Indicator, Unit
-from workgroups.models import Cycle, Membership, Project, Submission, UnitExpert, Workgroup
+from workgroups.models import (
+    Cycle,
+    Membership,
+    MonitoredProject,
+    ProgressReport,
+    Project,
+    ReportingPeriod,
+    Submission,
+    UnitExpert,
+    Workgroup,
+)
 
 OFFICE_PERMISSION = "workgroups.budget_office"
 
@@ -246,6 +256,96 @@ def get_cycle_or_404(request):
         except Cycle.DoesNotExist:
             raise Http404("دوره بودجه یافت نشد.") from None
     return current_cycle_or_404()
+
+
+# ---- Monitoring (docs/monitoring.md) ------------------------------------------------------------
+# A unit's experts report on the projects their unit proposed; the project's workgroup reads them
+# (its head comments); the office reads all, verifies and returns. Anyone else gets 404.
+
+
+def unit_expert_emails(unit):
+    """Where a unit's experts are written to (a returned report)."""
+    if unit is None:
+        return []
+    return list(
+        UnitExpert.objects.filter(unit=unit, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+def has_monitoring_role(user):
+    """The office, a workgroup's people or a unit's expert: who has any monitoring page."""
+    return is_budget_office(user) or bool(memberships_of(user)) or unit_of(user) is not None
+
+
+def monitored_visible_to(user):
+    """Monitored projects the user may read: office all; workgroup people their workgroups'; unit
+    experts their unit's (Project.proposing_unit)."""
+    rows = MonitoredProject.objects.all()
+    if is_budget_office(user):
+        return rows
+    condition = Q(project__workgroup_id__in=[m.workgroup_id for m in memberships_of(user)])
+    unit = unit_of(user)
+    if unit is not None:
+        condition |= Q(project__proposing_unit=unit)
+    return rows.filter(condition)
+
+
+def reports_visible_to(user):
+    """Reports of the monitored projects the user may read."""
+    return ProgressReport.objects.filter(monitored__in=monitored_visible_to(user).values("pk"))
+
+
+def may_report(user, monitored):
+    """Only the proposing unit's experts write a project's report (and its evidence)."""
+    unit = unit_of(user)
+    return unit is not None and monitored.project.proposing_unit_id == unit.pk
+
+
+def may_comment_report(user, report):
+    """The head of the project's workgroup and the office comment on a report."""
+    return is_budget_office(user) or is_head(user, report.monitored.project.workgroup)
+
+
+def get_monitored_for_user(user, pk, *, write=False):
+    """A monitored project the user may read (404 otherwise); with `write`, 403 unless they report it."""
+    try:
+        monitored = (
+            monitored_visible_to(user).select_related("project__workgroup", "project__cycle").get(pk=pk)
+        )
+    except (MonitoredProject.DoesNotExist, ValueError):
+        raise Http404("پروژه تحت پایش یافت نشد.") from None
+    if write and not may_report(user, monitored):
+        raise PermissionDenied("گزارش این پروژه را فقط کارشناس واحد پیشنهاددهنده می‌نویسد.")
+    return monitored
+
+
+def get_report_for_user(user, pk, *, write=False):
+    """A report the user may read (404 otherwise); with `write`, 403 unless they report it."""
+    rows = ProgressReport.objects.select_related(
+        "monitored__project__workgroup",
+        "monitored__project__proposing_unit",
+        "monitored__project__cycle",
+        "period__cycle",
+        "submitted_by",
+        "reviewed_by",
+    )
+    try:
+        report = rows.filter(monitored__in=monitored_visible_to(user).values("pk")).get(pk=pk)
+    except (ProgressReport.DoesNotExist, ValueError):
+        raise Http404("گزارش پایش یافت نشد.") from None
+    if write and not may_report(user, report.monitored):
+        raise PermissionDenied("گزارش این پروژه را فقط کارشناس واحد پیشنهاددهنده می‌نویسد.")
+    return report
+
+
+def get_period_or_404(pk):
+    """A quarter opened for reporting (quarters are not secret; what is shown in them is)."""
+    try:
+        return ReportingPeriod.objects.select_related("cycle").get(pk=pk)
+    except (ReportingPeriod.DoesNotExist, ValueError):
+        raise Http404("فصل گزارش یافت نشد.") from None
 
 
 # ---- The office's group -------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Due dates of a workgroup's lists: the cycle's deadline, or the office's latest extension.
+"""Due dates of a workgroup's lists (the cycle's deadline, or the office's latest extension) and of
+a unit's quarterly monitoring reports (the quarter's due date, or the unit's latest extension:
+workgroups/monitoring/periods.py builds those with the same `DueDate`).
 
 Deadlines are stored as aware instants at 23:59:59 Tehran; the whole of that last second still
 counts (docs/workflow.md, "Deadlines").
@@ -44,13 +46,16 @@ def format_duration_fa(delta):
 
 @dataclass(frozen=True)
 class DueDate:
-    """The deadline that applies to one workgroup's list: the cycle's, or the office's extension."""
+    """The deadline that applies to one workgroup's list (the cycle's, or the office's extension),
+    or to one unit's reports of a quarter (`kind` "quarter", `title` naming the quarter, `extension`
+    a `PeriodExtension`)."""
 
     kind: str
     due_at: datetime.datetime
     is_hard: bool
     base_due_at: datetime.datetime | None = None
-    extension: Extension | None = None
+    extension: object | None = None  # an Extension, or a PeriodExtension for a quarter
+    title: str = ""
 
     def is_open(self, now=None):
         # Due dates are 23:59:59 Tehran: the whole of that last second still counts.
@@ -67,7 +72,7 @@ class DueDate:
 
     @property
     def label(self):
-        return Kind(self.kind).label
+        return self.title or Kind(self.kind).label
 
 
 def due_date_from(kind, deadline, extension):

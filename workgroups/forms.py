@@ -22,7 +22,16 @@ from karaj_budget.jalali import format_jalali_date, persian_digits
 from karaj_budget.persian import PersianInputError, normalize_text, to_ascii_digits
 from programs.models import FundingSource, Unit
 from workgroups import resources
-from workgroups.models import Deadline, Extension, Meeting, Project, Workgroup, clean_project_ref
+from workgroups.models import (
+    Deadline,
+    Extension,
+    Meeting,
+    ProgressReport,
+    Project,
+    ReportingPeriod,
+    Workgroup,
+    clean_project_ref,
+)
 
 
 class ProjectRefField(forms.CharField):
@@ -453,3 +462,95 @@ class LetterNumberForm(forms.Form):
     def clean_letter_number(self):
         # Stored with ASCII digits like every code and number (shown with Persian digits).
         return to_ascii_digits(self.cleaned_data["letter_number"])
+
+
+# ---- Monitoring reports (docs/monitoring.md) ----------------------------------------------------
+
+
+class PeriodOpenForm(forms.Form):
+    """The office opens a quarter of the executed year; an empty due date means the usual one."""
+
+    quarter = forms.TypedChoiceField(label="فصل", coerce=int, choices=ReportingPeriod.Quarter.choices)
+    due_at = JalaliDateTimeField(
+        label="مهلت گزارش",
+        required=False,
+        help_text="خالی بگذارید تا پایان روز پانزدهم پس از فصل باشد؛ تاریخ تنها یعنی پایان همان روز.",
+    )
+    is_hard = forms.BooleanField(
+        label="مهلت قطعی", required=False, help_text="پس از مهلت قطعی، گزارش فقط با تمدید پذیرفته می‌شود."
+    )
+
+
+class PeriodExtendForm(forms.Form):
+    """A later due date for one unit's reports of a quarter."""
+
+    unit = forms.ModelChoiceField(label="واحد", queryset=Unit.objects.order_by("code"))
+    due_at = JalaliDateTimeField(label="مهلت تازه")
+    reason = PersianTextField(label="دلیل تمدید", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.Form):
+    """A unit's figures for one project's quarterly report; the rules are checked by the service
+    (workgroups/monitoring/rules.py), this form only reads the numbers."""
+
+    SAVE, SUBMIT = "save", "submit"
+
+    physical_progress = PercentField(label="پیشرفت فیزیکی تجمعی (درصد)", required=False)
+    absorbed = AmountField(label="اعتبار جذب‌شده تجمعی (میلیون ریال)", required=False)
+    status = forms.ChoiceField(
+        label="وضعیت اجرا", required=False, choices=[("", "—"), *ProgressReport.Status.choices]
+    )
+    reason = PersianTextField(
+        label="دلیل تأخیر، توقف یا کاهش پیشرفت", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    planned_q1 = PercentField(label="برنامه پایان بهار", required=False)
+    planned_q2 = PercentField(label="برنامه پایان تابستان", required=False)
+    planned_q3 = PercentField(label="برنامه پایان پاییز", required=False)
+    planned_q4 = PercentField(label="برنامه پایان زمستان", required=False)
+    action = forms.ChoiceField(choices=[(SAVE, SAVE), (SUBMIT, SUBMIT)], required=False)
+
+    PLANNED = ("planned_q1", "planned_q2", "planned_q3", "planned_q4")
+
+    def __init__(self, *args, with_planned=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_planned:
+            for name in self.PLANNED:
+                del self.fields[name]
+
+    def planned(self):
+        return {
+            int(name[-1]): self.cleaned_data.get(name) for name in self.PLANNED if name in self.cleaned_data
+        }
+
+
+class PlannedForm(forms.Form):
+    """The office corrects a project's planned cumulative progress."""
+
+    planned_q1 = PercentField(label="پایان بهار", required=False)
+    planned_q2 = PercentField(label="پایان تابستان", required=False)
+    planned_q3 = PercentField(label="پایان پاییز", required=False)
+    planned_q4 = PercentField(label="پایان زمستان", required=False)
+
+    def values(self):
+        return {quarter: self.cleaned_data.get(f"planned_q{quarter}") for quarter in (1, 2, 3, 4)}
+
+
+class ReportCommentForm(forms.Form):
+    text = PersianTextField(label="نظر", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportReturnForm(forms.Form):
+    reason = PersianTextField(
+        label="دلیل بازگشت",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="کارشناس واحد این متن را در سامانه و در رایانامه می‌بیند.",
+    )
+
+
+class ReportUploadForm(forms.Form):
+    file = forms.FileField(label="فایل اکسل گزارش فصل", allow_empty_file=False, max_length=300)
+    submit = forms.BooleanField(
+        label="پس از ذخیره، گزارش‌ها ارسال شوند",
+        required=False,
+        help_text="بدون این گزینه، ردیف‌ها پیش‌نویس می‌شوند تا مدارک را پیوست و سپس ارسال کنید.",
+    )

@@ -1390,7 +1390,7 @@ class ProgressReport(models.Model):
     A draft changes freely; submitting freezes the figures in `snapshot` with their SHA-256 (like a
     list's submission); the office verifies it or returns it with a reason, and a returned report
     is corrected and submitted again (`number` counts submissions). Whether a report may change is
-    decided in workgroups/monitoring/services.py inside the transaction that writes.
+    decided in workgroups/monitoring/reports.py (`lock_for_change`) inside the transaction that writes.
     """
 
     class State(models.TextChoices):
@@ -1502,6 +1502,33 @@ class ReportComment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class QuarterReminderLog(models.Model):
+    """One reminder e-mail per quarter, unit, offset and due date, inserted before sending (like
+    `ReminderLog` for lists): two overlapping runs of the command cannot both send it."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="دوره گزارش", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="واحد", on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField("روز پیش از مهلت")
+    due_at = models.DateTimeField("مهلت")
+    recipients = models.TextField("گیرندگان", blank=True)
+    sent_at = models.DateTimeField("زمان ارسال", default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "یادآوری گزارش پایش"
+        verbose_name_plural = "یادآوری‌های گزارش پایش"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "days_before", "due_at"], name="quarter_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} — {self.unit} — {self.days_before}"
 
 
 class IndicatorActual(models.Model):

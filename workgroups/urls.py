@@ -14,6 +14,7 @@ from workgroups.views import (
     overlaps,
     projects,
     ranking,
+    reports,
     submissions,
 )
 from workgroups.views import enrolment as monitoring_enrolment
@@ -61,6 +62,26 @@ office_patterns = [
     path("remit/<int:pk>/decide/", office.remit_decide, name="remit-decide"),
 ]
 
+# Quarterly monitoring reports (docs/monitoring.md): the unit reports, heads comment, the office
+# opens quarters, verifies and returns.
+report_patterns = [
+    path("unit/", reports.unit_quarter_latest, name="unit-quarter-latest"),
+    path("quarters/", reports.period_list, name="period-list"),
+    path("quarters/<int:pk>/extend/", reports.period_extend, name="period-extend"),
+    path("quarters/<int:pk>/unit/", reports.unit_quarter, name="unit-quarter"),
+    path("quarters/<int:pk>/unit/template.xlsx", reports.report_template, name="report-template"),
+    path("quarters/<int:pk>/unit/upload/", reports.report_upload, name="report-upload"),
+    path("quarters/<int:pk>/projects/<int:monitored_pk>/", reports.report_save, name="report-save"),
+    path("projects/<int:pk>/planned/", reports.planned_correct, name="planned-correct"),
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
+    path("reports/<int:pk>/submit/", reports.report_submit, name="report-submit"),
+    path("reports/<int:pk>/comment/", reports.report_comment, name="report-comment"),
+    path("reports/<int:pk>/verify/", reports.report_verify, name="report-verify"),
+    path("reports/<int:pk>/return/", reports.report_return, name="report-return"),
+    path("reports/<int:pk>/attachments/", attachments.report_attachments, name="report-attachments"),
+]
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("unit/", home.unit_home, name="unit-home"),
@@ -81,6 +102,7 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment-delete"),
     path("workgroups/<slug:slug>/", include(workgroup_patterns)),
     path("office/", include(office_patterns)),
+    path("monitoring/", include(report_patterns)),
 ]
 
 # Monitoring set-up (docs/monitoring.md): what is monitored and its approved amounts, the carry-over

@@ -11,7 +11,10 @@ the parent's list is open for them:
   the list to the meeting is);
 - a workgroup's list of one kind (the letter's enclosures): read by whoever sees the workgroup;
   changed by its head under the rule of that list (`RANKING` for the priorities, `CODING` for the
-  coded list), so a submitted list's attachments are frozen with it.
+  coded list), so a submitted list's attachments are frozen with it;
+- a quarterly monitoring report (its evidence): read by whoever reads the report; changed by the
+  project's unit while the report is a draft or returned, under the report's own rule
+  (workgroups/monitoring/reports.py `lock_for_change`), so submitting freezes the evidence too.
 """
 
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from django.urls import reverse
 
 from workgroups import access, locks
 from workgroups.models import Attachment, Cycle, Deadline, Meeting, WorkgroupCycle
+from workgroups.monitoring import reports
 from workgroups.submissions import WRITER_OF_KIND
 
 Parent = Attachment.Parent
@@ -45,6 +49,8 @@ class ParentRef:
             return {"project": self.obj}
         if self.kind == Parent.MEETING:
             return {"meeting": self.obj}
+        if self.kind == Parent.REPORT:
+            return {"report": self.obj}
         return {"share": self.obj, "list_kind": self.list_kind}
 
     @property
@@ -57,15 +63,22 @@ class ParentRef:
             return reverse("workgroups:project-attachments", args=[self.obj.pk])
         if self.kind == Parent.MEETING:
             return reverse("workgroups:meeting-attachments", args=[self.obj.pk])
+        if self.kind == Parent.REPORT:
+            return reverse("workgroups:report-attachments", args=[self.obj.pk])
         url = reverse("workgroups:list-attachments", args=[self.workgroup.slug, self.list_kind])
         return f"{url}?cycle={self.cycle.fiscal_year}"
 
     def lock_reason(self):
         """Why the files may not change now (a Persian sentence), or None."""
+        if self.kind == Parent.REPORT:
+            return reports.change_refusal(self.obj)
         return locks.list_lock_reason(workgroup=self.workgroup, cycle=self.cycle, writer=self.writer)
 
     def open(self):
-        """Take the list's row lock and check the rule (inside the write's transaction)."""
+        """Take the list's (or the report's) row lock and check the rule (inside the write's
+        transaction)."""
+        if self.kind == Parent.REPORT:
+            return reports.lock_for_change(self.obj)
         return locks.open_list(workgroup=self.workgroup, cycle=self.cycle, writer=self.writer)
 
 
@@ -119,8 +132,25 @@ def list_parent(user, slug, kind, cycle, *, write=False):
     )
 
 
+def report_parent(user, pk, *, write=False):
+    report = access.get_report_for_user(user, pk, write=write)
+    project = report.monitored.project
+    return ParentRef(
+        kind=Parent.REPORT,
+        obj=report,
+        workgroup=project.workgroup,
+        cycle=report.period.cycle,
+        writer="",
+        may_write=access.may_report(user, report.monitored),
+        title=f"گزارش پایش «{project.title}» — {report.period}",
+        url=reverse("workgroups:report-detail", args=[report.pk]),
+    )
+
+
 def parent_of(user, attachment, *, write=False):
     """The parent of an existing attachment, checked for `user` exactly as the parent is."""
+    if attachment.report_id:
+        return report_parent(user, attachment.report_id, write=write)
     if attachment.project_id:
         return project_parent(user, attachment.project_id, write=write)
     if attachment.meeting_id:

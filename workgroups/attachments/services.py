@@ -26,14 +26,24 @@ def safe_name(name, extension):
     return f"{stem}{extension}"
 
 
+def _project_of(parent):
+    if parent.kind == Attachment.Parent.PROJECT:
+        return parent.obj
+    if parent.kind == Attachment.Parent.REPORT:
+        return parent.obj.monitored.project
+    return None
+
+
 def _audit(*, parent, user, action, summary, details):
+    if parent.kind == Attachment.Parent.REPORT:
+        details = {**details, "report": parent.obj.pk}  # the report's history lists its evidence
     AuditEntry.objects.record(
         actor=user,
         action=action,
         summary=summary[:500],
         workgroup=parent.workgroup,
         cycle=parent.cycle,
-        project=parent.obj if parent.kind == Attachment.Parent.PROJECT else None,
+        project=_project_of(parent),
         details=details,
     )
 

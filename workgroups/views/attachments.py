@@ -1,5 +1,6 @@
-"""Attachments of projects, meetings and lists: the list of a parent's files with the upload form,
-the download, and the removal. Access and locks come from workgroups/attachments/parents.py."""
+"""Attachments of projects, meetings, lists and monitoring reports: the list of a parent's files
+with the upload form, the download, and the removal. Access and locks come from
+workgroups/attachments/parents.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -71,6 +72,13 @@ def list_attachments(request, slug, kind):
     cycle = access.get_cycle_or_404(request)
     write = request.method == "POST"
     return _attachments_page(request, parents.list_parent(request.user, slug, kind, cycle, write=write))
+
+
+@login_required
+def report_attachments(request, pk):
+    """A monitoring report's evidence (workgroups/monitoring/reports.py decides when it may change)."""
+    write = request.method == "POST"
+    return _attachments_page(request, parents.report_parent(request.user, pk, write=write))
 
 
 def _attachment_for_user(user, pk, *, write=False):

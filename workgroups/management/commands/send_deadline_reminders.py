@@ -12,6 +12,8 @@ from workgroups.models import Cycle, Deadline, ReminderLog, Submission, Workgrou
 
 
 class Command(BaseCommand):
+    # Where each reminder is recorded before it is sent (send_report_reminders records its own).
+    log_model = ReminderLog
     help = (
         "E-mail workgroup heads whose list is not yet submitted, N days before each deadline and on the "
         "day (Tehran days, the workgroup's extension included). Safe to run every hour from cron: each "
@@ -43,19 +45,16 @@ class Command(BaseCommand):
         if not offsets or min(offsets) < 0:
             raise CommandError("--days takes whole numbers from 0 up, e.g. 3,1,0")
         now = self.parse_now(now)
-        cycle = Cycle.objects.filter(fiscal_year=cycle).first() if cycle else Cycle.objects.current()
-        if cycle is None:
-            raise CommandError("No such cycle.")
+        cycle = self.resolve_cycle(cycle)
         sent = skipped = 0
         for key, due in self.due_reminders(cycle, offsets, now):
-            workgroup = key["workgroup"]
-            what = f"{workgroup.slug} {key['kind']} {key['days_before']} day(s) before"
-            if ReminderLog.objects.filter(**key).exists():
+            what = self.describe(key)
+            if self.log_model.objects.filter(**key).exists():
                 skipped += 1
                 continue
-            recipients = self.recipients(workgroup)
+            recipients = self.recipients(key)
             if not recipients:
-                self.stderr.write(f"{what}: the head has no e-mail address; nothing sent.")
+                self.stderr.write(f"{what}: nobody to write to has an e-mail address; nothing sent.")
             elif dry_run:
                 self.stdout.write(f"would send: {what} → {', '.join(recipients)}")
                 sent += 1
@@ -65,7 +64,20 @@ class Command(BaseCommand):
             else:
                 skipped += 1
         verb = "would send" if dry_run else "sent"
-        self.stdout.write(f"send_deadline_reminders: {verb} {sent}, already sent {skipped}.")
+        self.stdout.write(f"{self.name}: {verb} {sent}, already sent {skipped}.")
+
+    name = "send_deadline_reminders"
+
+    def resolve_cycle(self, fiscal_year):
+        cycle = (
+            Cycle.objects.filter(fiscal_year=fiscal_year).first() if fiscal_year else Cycle.objects.current()
+        )
+        if cycle is None:
+            raise CommandError("No such cycle.")
+        return cycle
+
+    def describe(self, key):
+        return f"{key['workgroup'].slug} {key['kind']} {key['days_before']} day(s) before"
 
     def due_reminders(self, cycle, offsets, now):
         """(key, due date) of each reminder due now for a list that has not been submitted."""
@@ -99,8 +111,8 @@ class Command(BaseCommand):
         reached = [offset for offset in offsets if offset >= days_left]
         return min(reached) if reached else None
 
-    def recipients(self, workgroup):
-        return head_emails(workgroup)
+    def recipients(self, key):
+        return head_emails(key["workgroup"])
 
     def send_once(self, key, recipients, due, now):
         """Record, then send, in one transaction: a failed send rolls the record back for the next run;
@@ -108,7 +120,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    ReminderLog.objects.create(**key, recipients=", ".join(recipients), sent_at=now)
+                    self.log_model.objects.create(**key, recipients=", ".join(recipients), sent_at=now)
             except IntegrityError:
                 return False
             send_mail(*self.message(key, due, now), settings.DEFAULT_FROM_EMAIL, recipients)
