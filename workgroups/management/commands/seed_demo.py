@@ -14,6 +14,7 @@ from programs.models import BudgetCode, FundingSource, ProgramCode, Unit
 from workgroups import demo_data, resources
 from workgroups.access import ensure_budget_office_group
 from workgroups.demo_history import seed_history
+from workgroups.demo_monitoring import seed_monitoring
 from workgroups.models import Cycle, Deadline, Membership, Project, UnitExpert, Workgroup, WorkgroupCycle
 from workgroups.overlaps.services import overlaps_refresh
 
@@ -81,13 +82,27 @@ class Command(BaseCommand):
             self.seed_accounts(workgroups)
             for cycle in (historical, demo):
                 overlaps_refresh(cycle=cycle)
-            sent = 0
+            sent = reported = 0
             if not no_history:
-                sent = seed_history(cycle=historical, office=get_user_model().objects.get(username="office"))
+                office = get_user_model().objects.get(username="office")
+                sent = seed_history(cycle=historical, office=office)
+                # The year being executed now: its round already played, its lists under monitoring.
+                executed = self.seed_cycle(
+                    fiscal_year=today.year,
+                    title=f"بودجه سال {persian_digits(today.year)} (در حال اجرا)",
+                    priorities_due=jdatetime.date(today.year - 1, 9, 15),
+                    coding_due=jdatetime.date(today.year - 1, 9, 20),
+                    is_current=False,
+                )
+                created += self.seed_projects(executed, ranked=True)
+                self.seed_ceilings(executed, workgroups)
+                overlaps_refresh(cycle=executed)
+                sent += seed_history(cycle=executed, office=office)
+                reported = seed_monitoring(executed=executed, current=demo, office=office)
         self.stdout.write(
             f"seed_demo: {len(workgroups)} workgroups, {created} new projects; "
             f"current cycle {demo.fiscal_year}, historical cycle {historical.fiscal_year} "
-            f"({sent} new submissions)."
+            f"({sent} new submissions, {reported} new monitoring reports)."
         )
         if self.new_passwords:
             self.stdout.write("New accounts and their passwords (shown once, not stored anywhere else):")
