@@ -126,25 +126,90 @@ class DeadlineInline(admin.TabularInline):
     extra = 0
 
 
+class WorkgroupCycleAdminForm(forms.ModelForm):
+    class Meta:
+        model = WorkgroupCycle
+        fields = ["workgroup", *services.CEILING_FIELDS]
+
+    def clean_workgroup(self):
+        workgroup = self.cleaned_data["workgroup"]
+        if self.instance.pk and workgroup != self.instance.workgroup:
+            raise forms.ValidationError(
+                "کارگروهِ یک ردیف ثبت‌شده تغییر نمی‌کند؛ برای کارگروه دیگر ردیف تازه‌ای بیفزایید."
+            )
+        return workgroup
+
+
 class WorkgroupCycleInline(admin.TabularInline):
+    """A workgroup's ceilings in the cycle. Saved through `services.ceilings_set` (CycleAdmin), so
+    every change is audited; a row is never deleted here (its list's version and source ceilings
+    hang on it)."""
+
     model = WorkgroupCycle
+    form = WorkgroupCycleAdminForm
     extra = 0
+    can_delete = False
     readonly_fields = ["ranking_version"]
 
 
 @admin.register(SourceCeiling)
 class SourceCeilingAdmin(admin.ModelAdmin):
-    """Optional ceilings per funding source for a workgroup's list (compared on the ranking page)."""
+    """Optional ceilings per funding source for a workgroup's list (compared wherever the list's
+    figures are shown). Every change goes through `services.ceilings_set`, which audits it."""
 
     list_display = ["share", "source", "amount"]
     list_filter = ["share__cycle", "source"]
     list_select_related = ["share__workgroup", "share__cycle", "source"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row is one source of one list: change its amount, or delete it and add another.
+        return ["share", "source"] if obj is not None else []
+
+    def _set(self, request, obj, amount):
+        services.ceilings_set(
+            workgroup=obj.share.workgroup,
+            cycle=obj.share.cycle,
+            user=request.user,
+            sources={obj.source: amount},
+        )
+
+    def save_model(self, request, obj, form, change):
+        self._set(request, obj, obj.amount)
+        obj.pk = SourceCeiling.objects.get(share=obj.share, source=obj.source).pk
+
+    def delete_model(self, request, obj):
+        self._set(request, obj, None)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("share__workgroup", "share__cycle", "source"):
+            self._set(request, obj, None)
 
 
 @admin.register(Cycle)
 class CycleAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["title", "fiscal_year", "is_current"]
     inlines = [DeadlineInline, WorkgroupCycleInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WorkgroupCycle:
+            return super().save_formset(request, form, formset, change)
+        # Ceilings go through the one audited service; the admin's own history message is kept.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed() or not row.cleaned_data:
+                continue
+            adding = row.instance.pk is None
+            share = services.ceilings_set(
+                workgroup=row.cleaned_data["workgroup"],
+                cycle=form.instance,
+                user=request.user,
+                ceilings={name: row.cleaned_data[name] for name in services.CEILING_FIELDS},
+            )
+            if adding:
+                formset.new_objects.append(share)
+            else:
+                formset.changed_objects.append((share, row.changed_data))
+        return None
 
 
 @admin.register(Deadline)
