@@ -5,6 +5,8 @@ Every change of a list made here goes through the same services as the app (`ser
 takes the list's lock, is refused on a submitted list and is audited like any other.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -19,9 +21,9 @@ from karaj_budget.admin_tools import (
     ReadOnlyAdminMixin,
     jalali_date_filter,
 )
-from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
+from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
 from programs.importing.admin import SpreadsheetImportMixin, UploadForm
-from workgroups import locks, services
+from workgroups import locks, resources, services
 from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectMoneyMixin, ProjectRefField
 from workgroups.importing import COLUMNS, EXAMPLE, import_projects
 from workgroups.locks import ListError
@@ -43,20 +45,65 @@ from workgroups.models import (
 )
 
 
+def chosen_cycle(value):
+    """The cycle a new project's admin form is about: the one posted or named in the address
+    (`?cycle=<id>`), else the current one (an unknown value falls back; the field itself refuses it)."""
+    try:
+        return Cycle.objects.get(pk=int(value))
+    except (TypeError, ValueError, Cycle.DoesNotExist):
+        return Cycle.objects.current()
+
+
+FORECAST_KEY = re.compile(r"forecast_(\d+)")
+
+
 class LockCheckedProjectForm(ProjectMoneyMixin, forms.ModelForm):
     """Says on the form, before saving, when the project's list (or the one it would move to) is
     frozen; the save itself checks again inside its transaction. Carries the project's forecasts
-    and source parts (for a new project, the years of the current cycle)."""
+    and source parts: the years after its cycle's fiscal year, for a new project the cycle chosen
+    in the form (`chosen_cycle`), so the years follow the cycle rather than the current one."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cycle = self.instance.cycle if self.instance.cycle_id else Cycle.objects.current()
+        if self.instance.cycle_id:
+            cycle = self.instance.cycle
+        else:
+            cycle_field = self.add_prefix("cycle")
+            cycle = chosen_cycle(self.data.get(cycle_field) if self.is_bound else self.initial.get("cycle"))
+            if "cycle" in self.fields:
+                self.fields["cycle"].help_text = (
+                    "سال‌های پیش‌بینی، پنج سال پس از سال مالی همین دوره‌اند؛ اگر دوره را تغییر دهید، "
+                    "پس از «ذخیره» سال‌های دوره تازه نمایش داده می‌شود تا مبالغ را در آن‌ها وارد کنید."
+                )
         self.add_money_fields(cycle.fiscal_year if cycle else None)
 
     ref = ProjectRefField()
 
+    def stray_forecasts(self):
+        """Posted forecast boxes for years that are not the chosen cycle's (the form was drawn for
+        another cycle): never dropped silently."""
+        if not self.is_bound or self.fiscal_year is None:
+            return []
+        prefix = self.add_prefix("")
+        years = set()
+        for key, value in self.data.items():
+            match = FORECAST_KEY.fullmatch(key.removeprefix(prefix)) if key.startswith(prefix) else None
+            if match and str(value).strip() and f"forecast_{match[1]}" not in self.fields:
+                years.add(int(match[1]))
+        return sorted(years)
+
     def clean(self):
         cleaned = super().clean()
+        stray = self.stray_forecasts()
+        if stray:
+            allowed = resources.forecast_years(self.fiscal_year)
+            named = "، ".join(f"«پیش‌بینی {persian_digits(year)}»" for year in stray)
+            self.add_error(
+                "cycle" if "cycle" in self.fields else None,
+                f"{named}: پیش‌بینی پروژه‌ای از دوره {persian_digits(self.fiscal_year)} فقط برای "
+                f"{persian_digits(allowed[0])} تا {persian_digits(allowed[-1])} است (پنج سال پس از سال "
+                "دوره). سال‌های این دوره اکنون نمایش داده شده‌اند؛ مبالغ را در آن‌ها وارد کنید.",
+            )
         if not self.errors:
             self.check_money(cleaned)
         deputy = cleaned.get("responsible_deputy")
@@ -277,7 +324,12 @@ class ProjectAdmin(
         return [*fields, "cycle"] if obj is not None else fields
 
     def get_fieldsets(self, request, obj=None):
-        cycle = obj.cycle if obj is not None else Cycle.objects.current()
+        # The same cycle as the form's money fields (LockCheckedProjectForm).
+        cycle = (
+            obj.cycle
+            if obj is not None
+            else chosen_cycle(request.POST.get("cycle") or request.GET.get("cycle"))
+        )
         names = LockCheckedProjectForm.money_field_names(
             obj or Project(), cycle.fiscal_year if cycle else None
         )
