@@ -19,6 +19,7 @@ conflict (409) and the person gets the fresh list.
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -177,6 +178,18 @@ class TypedPlace:
         return self.overall.position
 
 
+class SourceRow(NamedTuple):
+    """A list's total from one funding source and that source's ceiling (None: not capped)."""
+
+    name: str
+    total: int
+    ceiling: int | None
+
+    @property
+    def is_over(self):
+        return self.ceiling is not None and self.total > self.ceiling
+
+
 class ListFigures:
     """A ranked list's running totals: the whole list against its ceiling (`CutLine`), each credit
     type against its own ceiling (a capital project's cumulative counts only capital projects), and
@@ -214,6 +227,24 @@ class ListFigures:
             return
         for name, part in sources.items():
             self.by_source[name] = self.by_source.get(name, 0) + part
+
+    def add_totals(self, by_type, by_source):
+        """Add a list's totals as the database summed them ({credit type: requested}, {source name:
+        amount}): the office's dashboard, which shows totals against ceilings, not places."""
+        for credit_type, amount in by_type.items():
+            self.overall.add(amount)
+            line = self.by_type.get(credit_type)
+            if line is not None:
+                line.add(amount)
+        for name, amount in by_source.items():
+            self.by_source[name] = self.by_source.get(name, 0) + amount
+
+    def source_rows(self, ceilings):
+        """[`SourceRow`] for the sources the list uses, then those only capped (`ceilings`: {source
+        name: ceiling}): the one comparison of totals per source with their ceilings, on the
+        ranking page and the office's dashboard."""
+        names = [*self.by_source, *(name for name in ceilings if name not in self.by_source)]
+        return [SourceRow(name, self.by_source.get(name, 0), ceilings.get(name)) for name in names]
 
     def is_cut(self, place):
         """Whether the cut line (of the project's type, or of the list) falls just before `place`."""

@@ -9,6 +9,7 @@ snapshot and no page still showing the old list can save over it.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -38,6 +39,7 @@ from workgroups.models import (
     Meeting,
     Project,
     ProjectFunding,
+    SourceCeiling,
     Submission,
     WorkgroupCycle,
     snapshot_checksum,
@@ -660,6 +662,8 @@ class WorkgroupRow:
     share: WorkgroupCycle
     lists: dict
     requested_by_type: dict = field(default_factory=dict)  # {credit type or "": requested}
+    requested_by_source: dict = field(default_factory=dict)  # {source name: the list's parts from it}
+    source_ceilings: dict = field(default_factory=dict)  # {source name: ceiling}
 
     @property
     def workgroup(self):
@@ -684,12 +688,17 @@ class WorkgroupRow:
         ceilings = self.share.type_ceilings
         return [(key, resources.CREDIT_LABELS[key], ceilings[key]) for key in resources.CREDIT_TYPES]
 
-    @property
+    @cached_property
     def figures(self):
         figures = ranking.ListFigures(self.share.credit_ceiling, self.share.type_ceilings)
-        for credit_type, amount in self.requested_by_type.items():
-            figures.add(amount, credit_type)
+        figures.add_totals(self.requested_by_type, self.requested_by_source)
         return figures
+
+    @property
+    def capped_sources(self):
+        """[`ranking.SourceRow`] of the sources the office capped for this list: its total from
+        each against the ceiling, as the ranking page compares them."""
+        return [row for row in self.figures.source_rows(self.source_ceilings) if row.ceiling is not None]
 
 
 def cycle_overview(*, cycle, now=None):
@@ -729,6 +738,19 @@ def cycle_overview(*, cycle, now=None):
         credit_type = resources.credit_type_of(row["requested_credit_type"], row["budget_code__credit_type"])
         by_type = requested_by_type.setdefault(row["workgroup_id"], {})
         by_type[credit_type] = by_type.get(credit_type, 0) + row["total"]
+    requested_by_source = {}
+    for workgroup_id, name, total in (
+        ProjectFunding.objects.filter(project__cycle=cycle, project__state=Project.State.PROPOSED)
+        .values_list("project__workgroup_id", "source__name")
+        .annotate(total=Sum("amount"))
+        .order_by("source__position", "source_id")
+    ):
+        requested_by_source.setdefault(workgroup_id, {})[name] = total
+    source_ceilings = {}
+    for share_id, name, amount in SourceCeiling.objects.filter(share__cycle=cycle).values_list(
+        "share_id", "source__name", "amount"
+    ):
+        source_ceilings.setdefault(share_id, {})[name] = amount
     deadlines = {d.kind: d for d in cycle.deadlines.all()}
     extensions = {}
     for extension in Extension.objects.filter(cycle=cycle).order_by("granted_at", "pk"):
@@ -760,7 +782,11 @@ def cycle_overview(*, cycle, now=None):
             )
         rows.append(
             WorkgroupRow(
-                share=share, lists=lists, requested_by_type=requested_by_type.get(share.workgroup_id, {})
+                share=share,
+                lists=lists,
+                requested_by_type=requested_by_type.get(share.workgroup_id, {}),
+                requested_by_source=requested_by_source.get(share.workgroup_id, {}),
+                source_ceilings=source_ceilings.get(share.pk, {}),
             )
         )
     return rows, deadlines, submissions

@@ -12,8 +12,9 @@ from workgroups.models import Deadline, Project, Workgroup
 
 PRIORITIES = Deadline.Kind.PRIORITIES
 # Session, user, the office permission (the user's own and its groups'), cycle, rows, the requests
-# per credit type, deadlines, extensions, submissions.
-DASHBOARD_QUERIES = 10
+# per credit type, the parts per funding source, the source ceilings, deadlines, extensions,
+# submissions.
+DASHBOARD_QUERIES = 12
 
 
 def tehran(*args):

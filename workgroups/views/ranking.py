@@ -244,12 +244,11 @@ def ranking_context(request, workgroup, cycle):
 
 
 def _source_totals(figures, share):
-    """[(source name, ranked total, its ceiling or None)] for the sources the list uses or caps."""
+    """The list's totals per source against its source ceilings (`ranking.ListFigures.source_rows`)."""
     ceilings = {}
     if share is not None:
         ceilings = {row.source.name: row.amount for row in share.source_ceilings.select_related("source")}
-    names = [*figures.by_source, *(name for name in ceilings if name not in figures.by_source)]
-    return [(name, figures.by_source.get(name, 0), ceilings.get(name)) for name in names]
+    return figures.source_rows(ceilings)
 
 
 @login_required
