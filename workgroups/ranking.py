@@ -24,6 +24,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 
 from karaj_budget.jalali import format_jalali_date, persian_digits
+from programs.models import Unit
 from workgroups import locks
 from workgroups.locks import ListConflict, ListInvalid
 from workgroups.models import AuditEntry, Meeting, Project, WorkgroupCycle
@@ -311,6 +312,14 @@ def snapshot_rows(items, ceiling, type_ceilings=None):
             }
         )
     return rows
+
+
+def with_unit_names(rows):
+    """`snapshot_rows`' rows with each unit's name (`unit_name`): a snapshot keeps the proposing
+    unit's code, people read its name. One query; a code no longer in the table shows as stored.
+    The submission page and the letter both read names here."""
+    names = dict(Unit.objects.filter(code__in={row["unit"] for row in rows}).values_list("code", "name"))
+    return [{**row, "unit_name": names.get(row["unit"], row["unit"])} for row in rows]
 
 
 # ---- Parsing a requested order ------------------------------------------------------------------
