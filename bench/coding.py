@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 
+from _history import add_coded_history  # noqa: E402
 from _measure import Timed, median_ms, peak_mb, verdict  # noqa: E402
 from _titles import realistic_titles  # noqa: E402
 
@@ -78,45 +79,16 @@ def _key(title):
 
 
 def grow_history(cycle, total, done):
-    """Coded projects in earlier cycles, up to `total` in all."""
-    from django.utils import timezone
-
-    from programs.models import BudgetCode, ProgramCode, Unit
-    from workgroups.models import Cycle, Project, Workgroup
-
+    """Coded projects in earlier cycles, up to `total` in all (2,000 a year, bench/_history.py)."""
     if total <= done:
         return done
-    programs = list(
-        ProgramCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
-    )
-    budgets = list(
-        BudgetCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
-    )
-    units = list(Unit.objects.exclude(kind=Unit.Kind.DEPUTY))
-    workgroups = list(Workgroup.objects.select_related("deputy"))
-    rng = random.Random(total)
-    rows = []
-    for number, title in enumerate(realistic_titles(total - done, seed=total), start=done):
-        year = cycle.fiscal_year - 1 - number // 2000
-        earlier, _ = Cycle.objects.get_or_create(fiscal_year=year, defaults={"title": f"بودجه {year}"})
-        workgroup = rng.choice(workgroups)
-        rows.append(
-            Project(
-                cycle=earlier,
-                workgroup=workgroup,
-                responsible_deputy=workgroup.deputy,
-                proposing_unit=rng.choice(units),
-                title=title,
-                title_key=_key(title),
-                requested_amount=rng.randrange(100, 50_000),
-                program_code=rng.choice(programs),
-                budget_code=rng.choice(budgets),
-            )
-        )
-    Project.objects.bulk_create(rows, batch_size=1000)
-    # Coded in earlier years, not a minute ago (the pool re-reads only recent changes).
-    Project.objects.filter(cycle__fiscal_year__lt=cycle.fiscal_year).update(
-        updated_at=timezone.now() - timezone.timedelta(days=200)
+    add_coded_history(
+        cycle,
+        total - done,
+        titles=iter(realistic_titles(total - done, seed=total)),
+        rng=random.Random(total),
+        per_year=2000,
+        start=done,
     )
     return total
 

@@ -358,6 +358,8 @@ OFFICE_PERMISSIONS = {
         "cycle": ["view", "add", "change", "budget_office"],
         "deadline": ["view", "add", "change"],
         "workgroupcycle": ["view", "add", "change"],
+        # A list's ceiling for one funding source; removing one is "no ceiling for that source".
+        "sourceceiling": ["view", "add", "change", "delete"],
         "project": ["view", "add", "change"],
         "workgroup": ["view"],
         "membership": ["view"],

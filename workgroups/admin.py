@@ -5,6 +5,8 @@ Every change of a list made here goes through the same services as the app (`ser
 takes the list's lock, is refused on a submitted list and is audited like any other.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -19,10 +21,10 @@ from karaj_budget.admin_tools import (
     ReadOnlyAdminMixin,
     jalali_date_filter,
 )
-from karaj_budget.jalali import format_jalali_date, format_jalali_datetime
+from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, persian_digits
 from karaj_budget.persian import PersianInputError
 from programs.importing.admin import SpreadsheetImportMixin, UploadForm
-from workgroups import locks, services
+from workgroups import locks, resources, services
 from workgroups.forms import DeadlineAdminForm, ExtensionAdminForm, ProjectMoneyMixin, ProjectRefField
 from workgroups.importing import COLUMNS, EXAMPLE, import_projects
 from workgroups.locks import ListError
@@ -45,14 +47,36 @@ from workgroups.models import (
 from workgroups.monitoring import carryover
 
 
+def chosen_cycle(value):
+    """The cycle a new project's admin form is about: the one posted or named in the address
+    (`?cycle=<id>`), else the current one (an unknown value falls back; the field itself refuses it)."""
+    try:
+        return Cycle.objects.get(pk=int(value))
+    except (TypeError, ValueError, Cycle.DoesNotExist):
+        return Cycle.objects.current()
+
+
+FORECAST_KEY = re.compile(r"forecast_(\d+)")
+
+
 class LockCheckedProjectForm(ProjectMoneyMixin, forms.ModelForm):
     """Says on the form, before saving, when the project's list (or the one it would move to) is
     frozen; the save itself checks again inside its transaction. Carries the project's forecasts
-    and source parts (for a new project, the years of the current cycle)."""
+    and source parts: the years after its cycle's fiscal year, for a new project the cycle chosen
+    in the form (`chosen_cycle`), so the years follow the cycle rather than the current one."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cycle = self.instance.cycle if self.instance.cycle_id else Cycle.objects.current()
+        if self.instance.cycle_id:
+            cycle = self.instance.cycle
+        else:
+            cycle_field = self.add_prefix("cycle")
+            cycle = chosen_cycle(self.data.get(cycle_field) if self.is_bound else self.initial.get("cycle"))
+            if "cycle" in self.fields:
+                self.fields["cycle"].help_text = (
+                    "سال‌های پیش‌بینی، پنج سال پس از سال مالی همین دوره‌اند؛ اگر دوره را تغییر دهید، "
+                    "پس از «ذخیره» سال‌های دوره تازه نمایش داده می‌شود تا مبالغ را در آن‌ها وارد کنید."
+                )
         self.add_money_fields(cycle.fiscal_year if cycle else None)
 
     ref = ProjectRefField()
@@ -66,8 +90,31 @@ class LockCheckedProjectForm(ProjectMoneyMixin, forms.ModelForm):
             raise forms.ValidationError(str(error)) from None
         return continued
 
+    def stray_forecasts(self):
+        """Posted forecast boxes for years that are not the chosen cycle's (the form was drawn for
+        another cycle): never dropped silently."""
+        if not self.is_bound or self.fiscal_year is None:
+            return []
+        prefix = self.add_prefix("")
+        years = set()
+        for key, value in self.data.items():
+            match = FORECAST_KEY.fullmatch(key.removeprefix(prefix)) if key.startswith(prefix) else None
+            if match and str(value).strip() and f"forecast_{match[1]}" not in self.fields:
+                years.add(int(match[1]))
+        return sorted(years)
+
     def clean(self):
         cleaned = super().clean()
+        stray = self.stray_forecasts()
+        if stray:
+            allowed = resources.forecast_years(self.fiscal_year)
+            named = "، ".join(f"«پیش‌بینی {persian_digits(year)}»" for year in stray)
+            self.add_error(
+                "cycle" if "cycle" in self.fields else None,
+                f"{named}: پیش‌بینی پروژه‌ای از دوره {persian_digits(self.fiscal_year)} فقط برای "
+                f"{persian_digits(allowed[0])} تا {persian_digits(allowed[-1])} است (پنج سال پس از سال "
+                "دوره). سال‌های این دوره اکنون نمایش داده شده‌اند؛ مبالغ را در آن‌ها وارد کنید.",
+            )
         if not self.errors:
             self.check_money(cleaned)
         deputy = cleaned.get("responsible_deputy")
@@ -137,25 +184,90 @@ class DeadlineInline(admin.TabularInline):
     extra = 0
 
 
+class WorkgroupCycleAdminForm(forms.ModelForm):
+    class Meta:
+        model = WorkgroupCycle
+        fields = ["workgroup", *services.CEILING_FIELDS]
+
+    def clean_workgroup(self):
+        workgroup = self.cleaned_data["workgroup"]
+        if self.instance.pk and workgroup != self.instance.workgroup:
+            raise forms.ValidationError(
+                "کارگروهِ یک ردیف ثبت‌شده تغییر نمی‌کند؛ برای کارگروه دیگر ردیف تازه‌ای بیفزایید."
+            )
+        return workgroup
+
+
 class WorkgroupCycleInline(admin.TabularInline):
+    """A workgroup's ceilings in the cycle. Saved through `services.ceilings_set` (CycleAdmin), so
+    every change is audited; a row is never deleted here (its list's version and source ceilings
+    hang on it)."""
+
     model = WorkgroupCycle
+    form = WorkgroupCycleAdminForm
     extra = 0
+    can_delete = False
     readonly_fields = ["ranking_version"]
 
 
 @admin.register(SourceCeiling)
 class SourceCeilingAdmin(admin.ModelAdmin):
-    """Optional ceilings per funding source for a workgroup's list (compared on the ranking page)."""
+    """Optional ceilings per funding source for a workgroup's list (compared wherever the list's
+    figures are shown). Every change goes through `services.ceilings_set`, which audits it."""
 
     list_display = ["share", "source", "amount"]
     list_filter = ["share__cycle", "source"]
     list_select_related = ["share__workgroup", "share__cycle", "source"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row is one source of one list: change its amount, or delete it and add another.
+        return ["share", "source"] if obj is not None else []
+
+    def _set(self, request, obj, amount):
+        services.ceilings_set(
+            workgroup=obj.share.workgroup,
+            cycle=obj.share.cycle,
+            user=request.user,
+            sources={obj.source: amount},
+        )
+
+    def save_model(self, request, obj, form, change):
+        self._set(request, obj, obj.amount)
+        obj.pk = SourceCeiling.objects.get(share=obj.share, source=obj.source).pk
+
+    def delete_model(self, request, obj):
+        self._set(request, obj, None)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("share__workgroup", "share__cycle", "source"):
+            self._set(request, obj, None)
 
 
 @admin.register(Cycle)
 class CycleAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["title", "fiscal_year", "is_current"]
     inlines = [DeadlineInline, WorkgroupCycleInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WorkgroupCycle:
+            return super().save_formset(request, form, formset, change)
+        # Ceilings go through the one audited service; the admin's own history message is kept.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed() or not row.cleaned_data:
+                continue
+            adding = row.instance.pk is None
+            share = services.ceilings_set(
+                workgroup=row.cleaned_data["workgroup"],
+                cycle=form.instance,
+                user=request.user,
+                ceilings={name: row.cleaned_data[name] for name in services.CEILING_FIELDS},
+            )
+            if adding:
+                formset.new_objects.append(share)
+            else:
+                formset.changed_objects.append((share, row.changed_data))
+        return None
 
 
 @admin.register(Deadline)
@@ -224,7 +336,12 @@ class ProjectAdmin(
         return [*fields, "cycle"] if obj is not None else fields
 
     def get_fieldsets(self, request, obj=None):
-        cycle = obj.cycle if obj is not None else Cycle.objects.current()
+        # The same cycle as the form's money fields (LockCheckedProjectForm).
+        cycle = (
+            obj.cycle
+            if obj is not None
+            else chosen_cycle(request.POST.get("cycle") or request.GET.get("cycle"))
+        )
         names = LockCheckedProjectForm.money_field_names(
             obj or Project(), cycle.fiscal_year if cycle else None
         )

@@ -275,7 +275,7 @@ def coding_projects(*, workgroup, cycle):
     )
 
 
-def check_every_project_coded(workgroup, cycle, projects):
+def check_every_project_coded(workgroup, cycle, projects, *, submissions=None):
     """Submission check of the coded list: every project has both codes (all uncoded ones named)."""
     uncoded = [p for p in projects if p.state == Project.State.PROPOSED and not p.is_coded]
     if not uncoded:

@@ -19,11 +19,13 @@ A write checks the rule **inside its own transaction, after taking the list's ro
 IMMEDIATE, which serialises them the same way.
 """
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from karaj_budget.jalali import format_jalali_datetime
-from workgroups.deadlines import ONE_SECOND, deadline_for
+from workgroups.deadlines import ONE_SECOND, deadline_for, due_dates
 from workgroups.models import Deadline, Submission, WorkgroupCycle
 
 Kind = Deadline.Kind
@@ -98,8 +100,25 @@ def _deadline_message(due, *, writer, workgroup):
     )
 
 
-def standing_submission(*, workgroup, cycle, kinds):
-    """The first standing (submitted or accepted) submission of these kinds, or None."""
+def list_submissions(*, workgroup, cycle):
+    """Every submission of the workgroup's lists in the cycle, newest first within each kind,
+    without their snapshots: one query for a page or an answer that shows both lists' states and
+    locks (pass it on as `submissions=`)."""
+    return list(
+        Submission.objects.filter(workgroup=workgroup, cycle=cycle)
+        .defer("snapshot")
+        .select_related("workgroup", "reviewed_by")
+        .order_by("kind", "-number")
+    )
+
+
+def standing_submission(*, workgroup, cycle, kinds, submissions=None):
+    """The first standing (submitted or accepted) submission of these kinds, or None.
+
+    `submissions` (from `list_submissions`) answers without a query."""
+    if submissions is not None:
+        standing = [s for s in submissions if s.kind in kinds and s.state != Submission.State.RETURNED]
+        return min(standing, key=lambda s: s.kind, default=None)
     return (
         Submission.objects.filter(workgroup=workgroup, cycle=cycle, kind__in=kinds)
         .standing()
@@ -110,14 +129,18 @@ def standing_submission(*, workgroup, cycle, kinds):
     )
 
 
-def list_lock_reason(*, workgroup, cycle, writer, now=None, dues=None):
+def list_lock_reason(*, workgroup, cycle, writer, now=None, dues=None, submissions=None):
     """Why `writer` may not change the workgroup's list now (a Persian sentence), or None.
 
-    `dues` (from `deadlines.due_dates`) saves the deadline queries on pages that ask often.
+    `dues` (from `deadlines.due_dates`) and `submissions` (from `list_submissions`) save the
+    deadline and submission queries on pages that ask often; a write reads them inside its
+    transaction, after the row lock (`open_list`).
     """
     if writer not in WRITERS:
         raise ValueError(f"unknown writer {writer!r}")
-    standing = standing_submission(workgroup=workgroup, cycle=cycle, kinds=_FREEZING_KINDS[writer])
+    standing = standing_submission(
+        workgroup=workgroup, cycle=cycle, kinds=_FREEZING_KINDS[writer], submissions=submissions
+    )
     if standing is not None:
         return _frozen_message(standing, writer=writer)
     if writer == OFFICE:
@@ -131,9 +154,11 @@ def list_lock_reason(*, workgroup, cycle, writer, now=None, dues=None):
     return None
 
 
-def ensure_list_open(*, workgroup, cycle, writer, now=None):
+def ensure_list_open(*, workgroup, cycle, writer, now=None, dues=None, submissions=None):
     """Raise `ListLocked` unless `writer` may change the list now (see `list_lock_reason`)."""
-    reason = list_lock_reason(workgroup=workgroup, cycle=cycle, writer=writer, now=now)
+    reason = list_lock_reason(
+        workgroup=workgroup, cycle=cycle, writer=writer, now=now, dues=dues, submissions=submissions
+    )
     if reason:
         raise ListLocked(reason)
 
@@ -155,6 +180,33 @@ def lock_list_row(*, workgroup, cycle):
             pass  # created meanwhile by a concurrent write: lock that one
         share = WorkgroupCycle.objects.select_for_update().get(workgroup=workgroup, cycle=cycle)
     return share
+
+
+@dataclass(frozen=True)
+class OpenList:
+    """A list opened for a write: its locked row, and the due dates and submissions its lock was
+    decided from (read after the lock, so a page drawn from them shows the list as written)."""
+
+    share: WorkgroupCycle
+    dues: dict
+    submissions: list
+
+
+def open_list_with_state(*, workgroup, cycle, writer, now=None):
+    """`open_list`, also returning what the check read (`OpenList`), in as many queries: for a
+    write that answers with the list's deadline box (a ranking save)."""
+    share = lock_list_row(workgroup=workgroup, cycle=cycle)
+    dues = due_dates(workgroup, cycle)
+    submissions = list_submissions(workgroup=workgroup, cycle=cycle)
+    ensure_list_open(
+        workgroup=workgroup,
+        cycle=cycle,
+        writer=writer,
+        now=now or timezone.now(),
+        dues=dues,
+        submissions=submissions,
+    )
+    return OpenList(share=share, dues=dues, submissions=submissions)
 
 
 def open_list(*, workgroup, cycle, writer, now=None):

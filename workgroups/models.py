@@ -508,6 +508,8 @@ class AuditEntry(models.Model):
         "submission.accept": "پذیرش فهرست",
         "submission.return": "بازگرداندن فهرست",
         "extension.grant": "تمدید مهلت",
+        "ceiling.change": "تغییر سقف اعتبار",
+        "ceiling.source": "تغییر سقف منبع تأمین",
         "export.coded_list": "خروجی اکسل فهرست کدگذاری‌شده",
         "import_projects": "ورود پروژه‌ها از اکسل",
         "overlap.refresh": "بررسی دوباره تداخل‌ها",

@@ -19,14 +19,16 @@ conflict (409) and the person gets the fresh list.
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
 from karaj_budget.jalali import format_jalali_date, persian_digits
+from programs.models import Unit
 from workgroups import locks
 from workgroups.locks import ListConflict, ListInvalid
 from workgroups.models import AuditEntry, Meeting, Project, WorkgroupCycle
-from workgroups.resources import CREDIT_LABELS, CREDIT_TYPES, UNSPLIT
+from workgroups.resources import CREDIT_LABELS, CREDIT_TYPES, UNSPLIT, credit_type_of
 
 # Far more than any workgroup's list; a longer body is refused before the database is asked.
 MAX_ORDER_LENGTH = 5000
@@ -177,6 +179,18 @@ class TypedPlace:
         return self.overall.position
 
 
+class SourceRow(NamedTuple):
+    """A list's total from one funding source and that source's ceiling (None: not capped)."""
+
+    name: str
+    total: int
+    ceiling: int | None
+
+    @property
+    def is_over(self):
+        return self.ceiling is not None and self.total > self.ceiling
+
+
 class ListFigures:
     """A ranked list's running totals: the whole list against its ceiling (`CutLine`), each credit
     type against its own ceiling (a capital project's cumulative counts only capital projects), and
@@ -214,6 +228,24 @@ class ListFigures:
             return
         for name, part in sources.items():
             self.by_source[name] = self.by_source.get(name, 0) + part
+
+    def add_totals(self, by_type, by_source):
+        """Add a list's totals as the database summed them ({credit type: requested}, {source name:
+        amount}): the office's dashboard, which shows totals against ceilings, not places."""
+        for credit_type, amount in by_type.items():
+            self.overall.add(amount)
+            line = self.by_type.get(credit_type)
+            if line is not None:
+                line.add(amount)
+        for name, amount in by_source.items():
+            self.by_source[name] = self.by_source.get(name, 0) + amount
+
+    def source_rows(self, ceilings):
+        """[`SourceRow`] for the sources the list uses, then those only capped (`ceilings`: {source
+        name: ceiling}): the one comparison of totals per source with their ceilings, on the
+        ranking page and the office's dashboard."""
+        names = [*self.by_source, *(name for name in ceilings if name not in self.by_source)]
+        return [SourceRow(name, self.by_source.get(name, 0), ceilings.get(name)) for name in names]
 
     def is_cut(self, place):
         """Whether the cut line (of the project's type, or of the list) falls just before `place`."""
@@ -280,6 +312,14 @@ def snapshot_rows(items, ceiling, type_ceilings=None):
             }
         )
     return rows
+
+
+def with_unit_names(rows):
+    """`snapshot_rows`' rows with each unit's name (`unit_name`): a snapshot keeps the proposing
+    unit's code, people read its name. One query; a code no longer in the table shows as stored.
+    The submission page and the letter both read names here."""
+    names = dict(Unit.objects.filter(code__in={row["unit"] for row in rows}).values_list("code", "name"))
+    return [{**row, "unit_name": names.get(row["unit"], row["unit"])} for row in rows]
 
 
 # ---- Parsing a requested order ------------------------------------------------------------------
@@ -395,12 +435,64 @@ def move_to_list(project, workgroup):
 # ---- The head's order ---------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class ListRow:
+    """One project of a list as a save read it, inside the save's lock: plain values rather than a
+    model instance (at 500 projects the instances cost more than the rest of the save's answer),
+    enough for the running totals and the deadline box's checks (`submissions.SUBMISSION_CHECKS`)."""
+
+    pk: int
+    title: str
+    priority: int | None
+    state: str
+    requested_amount: int
+    credit_type: str
+    program_code_id: int | None
+    budget_code_id: int | None
+
+    # The model's own rule, so that the coded-list check reads a row as it reads a project.
+    is_coded = Project.is_coded
+
+
+def _list_rows(workgroup, cycle):
+    """{pk: ListRow} of every project of the list (withdrawn ones too: a save must refuse them)."""
+    return {
+        pk: ListRow(pk, title, priority, state, amount, credit_type_of(asked, budget_type), program, budget)
+        for pk, title, priority, state, amount, asked, budget_type, program, budget in (
+            Project.objects.for_workgroup(workgroup, cycle).values_list(
+                "pk",
+                "title",
+                "priority",
+                "state",
+                "requested_amount",
+                "requested_credit_type",
+                "budget_code__credit_type",
+                "program_code_id",
+                "budget_code_id",
+            )
+        )
+    }
+
+
 @dataclass
 class RankingResult:
+    """A save's outcome. `opened` is what the save's lock read (`locks.OpenList`: the list's row
+    with its ceilings and new version, its due dates and submissions) and `rows` the list's active
+    projects as stored after the save (ranked ones in order, then the others by id): what the
+    answer's figures and deadline box are drawn from, so that they show exactly the version saved
+    and nothing is read a second time."""
+
     version: int
     order: list[int]
     changes: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     summary: str = ""
+    opened: locks.OpenList | None = None
+    rows: list[ListRow] = field(default_factory=list)
+
+
+def _active_in_order(rows):
+    active = [row for row in rows.values() if row.state != Project.State.WITHDRAWN]
+    return sorted(active, key=lambda row: (row.priority is None, row.priority or 0, row.pk))
 
 
 def _kept_in_order(old_positions):
@@ -454,45 +546,45 @@ def ranking_save(*, workgroup, cycle, order, version, user, meeting=None):
     version = parse_version(version)
     if meeting is not None and (meeting.workgroup_id != workgroup.pk or meeting.cycle_id != cycle.pk):
         raise ListInvalid("جلسه انتخاب‌شده از این کارگروه و این دوره نیست.")
-    share = locks.open_list(workgroup=workgroup, cycle=cycle, writer=locks.RANKING)
+    opened = locks.open_list_with_state(workgroup=workgroup, cycle=cycle, writer=locks.RANKING)
+    share = opened.share
     if share.ranking_version != version:
         raise ListConflict(CONFLICT_MESSAGE)
 
-    rows = {
-        pk: (priority, state, title)
-        for pk, priority, state, title in Project.objects.for_workgroup(workgroup, cycle).values_list(
-            "pk", "priority", "state", "title"
-        )
-    }
-    foreign = [pk for pk in order if pk not in rows or rows[pk][1] != Project.State.PROPOSED]
+    rows = _list_rows(workgroup, cycle)
+    foreign = [pk for pk in order if pk not in rows or rows[pk].state != Project.State.PROPOSED]
     if foreign:
         raise ListInvalid(
             f"{persian_digits(len(foreign))} شناسه از پروژه‌های قابل اولویت‌بندی این فهرست نیست؛ "
             "چیزی تغییر نکرد."
         )
 
-    old_order = sorted((pk for pk, row in rows.items() if row[0] is not None), key=lambda pk: rows[pk][0])
+    old_order = sorted(
+        (pk for pk, row in rows.items() if row.priority is not None), key=lambda pk: rows[pk].priority
+    )
     new_positions = {pk: position for position, pk in enumerate(order, start=1)}
     changes = [
-        (pk, rows[pk][0], new_positions.get(pk))
+        (pk, rows[pk].priority, new_positions.get(pk))
         for pk in {*old_order, *order}
-        if rows[pk][0] != new_positions.get(pk)
+        if rows[pk].priority != new_positions.get(pk)
     ]
     if not changes:
         # Nothing to store: keep the version the page already has.
-        return RankingResult(version=version, order=order)
+        return RankingResult(version=version, order=order, opened=opened, rows=_active_in_order(rows))
     changes.sort(key=lambda change: (change[2] is None, change[2] or 0, change[1] or 0))
 
     old_index = {pk: index for index, pk in enumerate(old_order)}
     common = [pk for pk in order if pk in old_index]
     kept = {common[i] for i in _kept_in_order([old_index[pk] for pk in common])}
     moves = [
-        (pk, rows[pk][2], before, after)
+        (pk, rows[pk].title, before, after)
         for pk, before, after in changes
         if before is None or after is None or pk not in kept
     ]
 
     write_priorities({pk: after for pk, _before, after in changes})
+    for pk, _before, after in changes:
+        rows[pk].priority = after
     new_version = bump_version(share)
 
     summary = _describe(moves)
@@ -516,7 +608,14 @@ def ranking_save(*, workgroup, cycle, order, version, user, meeting=None):
         project_id=moves[0][0] if len(moves) == 1 else None,
         details=details,
     )
-    return RankingResult(version=new_version, order=order, changes=changes, summary=summary)
+    return RankingResult(
+        version=new_version,
+        order=order,
+        changes=changes,
+        summary=summary,
+        opened=opened,
+        rows=_active_in_order(rows),
+    )
 
 
 def project_ranking_history(project, *, limit=200):

@@ -1,4 +1,4 @@
-"""Workflow steps that touch several models: proposals, joint meetings and remit requests.
+"""Workflow steps that touch several models: proposals, joint meetings, remit requests, ceilings.
 
 Each step is one transaction that takes the lists' row locks first (`locks.open_list`), checks the
 writer's rule inside the lock, changes the list through `ranking` (priorities close up, the version
@@ -9,10 +9,18 @@ none of them writes a project of a list by itself.
 from django.db import transaction
 from django.utils import timezone
 
-from karaj_budget.jalali import persian_digits
+from karaj_budget.jalali import format_money, persian_digits
 from workgroups import locks, ranking, resources
 from workgroups.locks import ListConflict, ListInvalid
-from workgroups.models import AuditEntry, Meeting, Project, RemitRequest, Workgroup
+from workgroups.models import (
+    AuditEntry,
+    Meeting,
+    Project,
+    RemitRequest,
+    SourceCeiling,
+    Workgroup,
+    WorkgroupCycle,
+)
 from workgroups.monitoring import carryover
 
 # The fields of a project whose change shows in the list or its snapshot.
@@ -320,3 +328,93 @@ def remit_reject(*, remit, user, note=""):
         details={"remit": remit.pk, "note": note},
     )
     return remit
+
+
+# ---- Ceilings -----------------------------------------------------------------------------------
+
+# A list's ceilings kept on its `WorkgroupCycle` (0: not set yet); per-source ones are rows.
+CEILING_FIELDS = ("credit_ceiling", "capital_ceiling", "current_ceiling")
+
+
+def _money_or_dash(amount):
+    return "بدون سقف" if amount is None else f"{format_money(amount)} میلیون ریال"
+
+
+def _ceiling_label(name):
+    return str(WorkgroupCycle._meta.get_field(name).verbose_name).removesuffix(" (میلیون ریال)")
+
+
+@transaction.atomic
+def ceilings_set(*, workgroup, cycle, user, ceilings=None, sources=None):
+    """Set a workgroup's ceilings in a cycle, the one path of every ceiling change (the admin's cycle
+    page and its source ceilings; docs/resources.md).
+
+    `ceilings` is {name in `CEILING_FIELDS`: amount} (the list's and each credit type's), `sources`
+    {FundingSource: amount, or None to remove that source's ceiling}. Takes the list's row lock
+    (creating the row when the workgroup has none in the cycle yet), writes what changed and one
+    `AuditEntry` per kind of change with the figures before and after; nothing when nothing changed.
+    No list rule is checked: the office may set ceilings at any time, and a submitted list's
+    snapshot keeps the ceilings it was sent with. Returns the list's row.
+    """
+    ceilings, sources = ceilings or {}, sources or {}
+    unknown = set(ceilings) - set(CEILING_FIELDS)
+    if unknown:
+        raise ValueError(f"not a ceiling: {sorted(unknown)}")
+    given = [
+        *((_ceiling_label(name), amount) for name, amount in ceilings.items()),
+        *((f"سقف منبع «{source.name}»", amount) for source, amount in sources.items() if amount is not None),
+    ]
+    for label, amount in given:
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise ListInvalid(f"«{label}» باید عدد صحیح نامنفی (میلیون ریال) باشد.")
+    share = locks.lock_list_row(workgroup=workgroup, cycle=cycle)
+    actor = _audit_user(user)
+
+    before = {name: getattr(share, name) for name in ceilings}
+    changed = {name: amount for name, amount in ceilings.items() if before[name] != amount}
+    if changed:
+        for name, amount in changed.items():
+            setattr(share, name, amount)
+        share.save(update_fields=list(changed))
+        lines = "، ".join(
+            f"{_ceiling_label(name)} از {_money_or_dash(before[name])} به {_money_or_dash(amount)}"
+            for name, amount in changed.items()
+        )
+        AuditEntry.objects.record(
+            actor=actor,
+            action="ceiling.change",
+            summary=f"سقف‌های «{workgroup.name}» در {cycle}: {lines}"[:500],
+            workgroup=workgroup,
+            cycle=cycle,
+            details={"before": {name: before[name] for name in changed}, "after": changed},
+        )
+
+    stored = {row.source_id: row for row in share.source_ceilings.all()}
+    source_changes = []
+    for source, amount in sources.items():
+        row = stored.get(source.pk)
+        old = row.amount if row is not None else None
+        if old == amount:
+            continue
+        if amount is None:
+            row.delete()
+        elif row is None:
+            SourceCeiling.objects.create(share=share, source=source, amount=amount)
+        else:
+            row.amount = amount
+            row.save(update_fields=["amount"])
+        source_changes.append((source, old, amount))
+    if source_changes:
+        lines = "، ".join(
+            f"«{source.name}» از {_money_or_dash(old)} به {_money_or_dash(new)}"
+            for source, old, new in source_changes
+        )
+        AuditEntry.objects.record(
+            actor=actor,
+            action="ceiling.source",
+            summary=f"سقف منابع «{workgroup.name}» در {cycle}: {lines}"[:500],
+            workgroup=workgroup,
+            cycle=cycle,
+            details={"sources": [[source.name, old, new] for source, old, new in source_changes]},
+        )
+    return share

@@ -9,6 +9,7 @@ snapshot and no page still showing the old list can save over it.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -38,6 +39,7 @@ from workgroups.models import (
     Meeting,
     Project,
     ProjectFunding,
+    SourceCeiling,
     Submission,
     WorkgroupCycle,
     snapshot_checksum,
@@ -76,13 +78,13 @@ def _titles(projects, limit=5):
     return names + (" و …" if len(projects) > limit else "")
 
 
-def check_not_empty(workgroup, cycle, projects):
+def check_not_empty(workgroup, cycle, projects, *, submissions=None):
     if not projects:
         return ["این فهرست هیچ پروژه‌ای ندارد."]
     return []
 
 
-def check_every_project_ranked(workgroup, cycle, projects):
+def check_every_project_ranked(workgroup, cycle, projects, *, submissions=None):
     # A complete order: the office builds the budget from the top of every list down to the
     # ceiling, and an unranked project would be neither funded nor explicitly put below the cut
     # line. Projects awaiting the office's decision on their workgroup cannot be ranked and do not
@@ -93,16 +95,20 @@ def check_every_project_ranked(workgroup, cycle, projects):
     return []
 
 
-def check_priorities_submitted(workgroup, cycle, projects):
+def check_priorities_submitted(workgroup, cycle, projects, *, submissions=None):
     # The coded list is the ranked list with codes: its order must already be with the office.
-    if not Submission.objects.for_list(workgroup, cycle, Kind.PRIORITIES).standing().exists():
+    standing = locks.standing_submission(
+        workgroup=workgroup, cycle=cycle, kinds=(Kind.PRIORITIES,), submissions=submissions
+    )
+    if standing is None:
         return ["نخست فهرست اولویت‌بندی‌شده را ارسال کنید."]
     return []
 
 
 # What must hold before a list of each kind may be submitted. Each check takes (workgroup, cycle,
-# projects) — `projects` being the list's active projects, with codes and units loaded — and
-# returns Persian sentences, one per problem.
+# projects) — `projects` being the list's active projects, with codes and units loaded (or a save's
+# `ranking.ListRow`s) — and `submissions` (the list's, from `locks.list_submissions`, when the
+# caller has them), and returns Persian sentences, one per problem.
 SUBMISSION_CHECKS = {
     Kind.PRIORITIES: (check_not_empty, check_every_project_ranked),
     Kind.CODING: (
@@ -125,11 +131,15 @@ def list_projects(*, workgroup, cycle):
     )
 
 
-def submission_problems(*, workgroup, cycle, kind, projects=None):
+def submission_problems(*, workgroup, cycle, kind, projects=None, submissions=None):
     """Why the list cannot be submitted yet (Persian sentences); empty when it can."""
     if projects is None:
         projects = list_projects(workgroup=workgroup, cycle=cycle)
-    return [message for check in SUBMISSION_CHECKS[kind] for message in check(workgroup, cycle, projects)]
+    return [
+        message
+        for check in SUBMISSION_CHECKS[kind]
+        for message in check(workgroup, cycle, projects, submissions=submissions)
+    ]
 
 
 # ---- Snapshots ----------------------------------------------------------------------------------
@@ -566,19 +576,25 @@ def _started(kind, projects):
     return any(p.priority is not None for p in projects)
 
 
-def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None, dues=None, may_act=None):
+def list_state(
+    *, workgroup, cycle, kind, now=None, user=None, projects=None, dues=None, may_act=None, submissions=None
+):
     """The state of one workgroup's list against its deadline, what remains to do, and whether
-    `user` may submit it now (a `ListStatus`)."""
+    `user` may submit it now (a `ListStatus`). `dues` and `submissions` (`locks.list_submissions`)
+    spare their queries."""
     now = now or timezone.now()
     if projects is None:
         projects = list_projects(workgroup=workgroup, cycle=cycle)
     due = deadline_for(workgroup, cycle, kind, dues=dues)
-    submission = (
-        Submission.objects.for_list(workgroup, cycle, kind)
-        .select_related("reviewed_by")
-        .order_by("-number")
-        .first()
-    )
+    if submissions is not None:
+        submission = max((s for s in submissions if s.kind == kind), key=lambda s: s.number, default=None)
+    else:
+        submission = (
+            Submission.objects.for_list(workgroup, cycle, kind)
+            .select_related("reviewed_by")
+            .order_by("-number")
+            .first()
+        )
     status = ListStatus(
         kind=kind,
         state=_state(submission, due, _started(kind, projects), now),
@@ -588,26 +604,38 @@ def list_state(*, workgroup, cycle, kind, now=None, user=None, projects=None, du
     )
     if not status.is_frozen:
         status.lock_reason = locks.list_lock_reason(
-            workgroup=workgroup, cycle=cycle, writer=WRITER_OF_KIND[kind], now=now, dues=dues
+            workgroup=workgroup,
+            cycle=cycle,
+            writer=WRITER_OF_KIND[kind],
+            now=now,
+            dues=dues,
+            submissions=submissions,
         )
-        status.todo = submission_problems(workgroup=workgroup, cycle=cycle, kind=kind, projects=projects)
+        status.todo = submission_problems(
+            workgroup=workgroup, cycle=cycle, kind=kind, projects=projects, submissions=submissions
+        )
         if may_act is None:
             may_act = user is not None and access.is_head(user, workgroup)
         status.can_submit = may_act and status.lock_reason is None and not status.todo
     return status
 
 
-def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
+def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None, dues=None, submissions=None):
     """Context for `workgroups/_deadline_status.html`: both lists' states, countdowns, what remains
     to do, and the submit buttons when `user` may press them.
 
     `projects`, the list's active projects (title, priority, state and code ids are read), saves
-    loading them again when the caller, such as the ranking page, already has them.
+    loading them again when the caller, such as the ranking page, already has them; `dues` and
+    `submissions` likewise. Without them it reads the due dates in two queries and the list's
+    submissions in one.
     """
     now = now or timezone.now()
     if projects is None:
         projects = list_projects(workgroup=workgroup, cycle=cycle)
-    dues = due_dates(workgroup, cycle)
+    if dues is None:
+        dues = due_dates(workgroup, cycle)
+    if submissions is None:
+        submissions = locks.list_submissions(workgroup=workgroup, cycle=cycle)
     may_act = user is not None and access.is_head(user, workgroup)
     lists = [
         list_state(
@@ -619,6 +647,7 @@ def deadline_summary(workgroup, cycle, now=None, *, user=None, projects=None):
             projects=projects,
             dues=dues,
             may_act=may_act,
+            submissions=submissions,
         )
         for kind in LIST_KINDS
     ]
@@ -633,6 +662,8 @@ class WorkgroupRow:
     share: WorkgroupCycle
     lists: dict
     requested_by_type: dict = field(default_factory=dict)  # {credit type or "": requested}
+    requested_by_source: dict = field(default_factory=dict)  # {source name: the list's parts from it}
+    source_ceilings: dict = field(default_factory=dict)  # {source name: ceiling}
 
     @property
     def workgroup(self):
@@ -657,12 +688,17 @@ class WorkgroupRow:
         ceilings = self.share.type_ceilings
         return [(key, resources.CREDIT_LABELS[key], ceilings[key]) for key in resources.CREDIT_TYPES]
 
-    @property
+    @cached_property
     def figures(self):
         figures = ranking.ListFigures(self.share.credit_ceiling, self.share.type_ceilings)
-        for credit_type, amount in self.requested_by_type.items():
-            figures.add(amount, credit_type)
+        figures.add_totals(self.requested_by_type, self.requested_by_source)
         return figures
+
+    @property
+    def capped_sources(self):
+        """[`ranking.SourceRow`] of the sources the office capped for this list: its total from
+        each against the ceiling, as the ranking page compares them."""
+        return [row for row in self.figures.source_rows(self.source_ceilings) if row.ceiling is not None]
 
 
 def cycle_overview(*, cycle, now=None):
@@ -702,6 +738,19 @@ def cycle_overview(*, cycle, now=None):
         credit_type = resources.credit_type_of(row["requested_credit_type"], row["budget_code__credit_type"])
         by_type = requested_by_type.setdefault(row["workgroup_id"], {})
         by_type[credit_type] = by_type.get(credit_type, 0) + row["total"]
+    requested_by_source = {}
+    for workgroup_id, name, total in (
+        ProjectFunding.objects.filter(project__cycle=cycle, project__state=Project.State.PROPOSED)
+        .values_list("project__workgroup_id", "source__name")
+        .annotate(total=Sum("amount"))
+        .order_by("source__position", "source_id")
+    ):
+        requested_by_source.setdefault(workgroup_id, {})[name] = total
+    source_ceilings = {}
+    for share_id, name, amount in SourceCeiling.objects.filter(share__cycle=cycle).values_list(
+        "share_id", "source__name", "amount"
+    ):
+        source_ceilings.setdefault(share_id, {})[name] = amount
     deadlines = {d.kind: d for d in cycle.deadlines.all()}
     extensions = {}
     for extension in Extension.objects.filter(cycle=cycle).order_by("granted_at", "pk"):
@@ -733,7 +782,11 @@ def cycle_overview(*, cycle, now=None):
             )
         rows.append(
             WorkgroupRow(
-                share=share, lists=lists, requested_by_type=requested_by_type.get(share.workgroup_id, {})
+                share=share,
+                lists=lists,
+                requested_by_type=requested_by_type.get(share.workgroup_id, {}),
+                requested_by_source=requested_by_source.get(share.workgroup_id, {}),
+                source_ceilings=source_ceilings.get(share.pk, {}),
             )
         )
     return rows, deadlines, submissions

@@ -81,10 +81,11 @@ def realistic_lists(list_size, history):
     from django.db.models import Max
 
     from karaj_budget.persian import search_key
-    from programs.models import BudgetCode, ProgramCode, Unit
+    from programs.models import Unit
     from workgroups.models import Cycle, Project, Workgroup
 
     sys.path.insert(0, str(ROOT / "bench"))
+    from _history import add_coded_history
     from _titles import realistic_titles
 
     rng = random.Random(14)
@@ -110,33 +111,8 @@ def realistic_lists(list_size, history):
                     priority=last + number + 1,
                 )
             )
-    earlier, _ = Cycle.objects.get_or_create(
-        fiscal_year=cycle.fiscal_year - 2, defaults={"title": f"بودجه {cycle.fiscal_year - 2}"}
-    )
-    programs = list(
-        ProgramCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
-    )
-    budgets = list(
-        BudgetCode.objects.active().valid_in(cycle.fiscal_year).filter(level=4, children__isnull=True)
-    )
-    workgroups = list(Workgroup.objects.select_related("deputy"))
-    for _ in range(history):
-        title = next(titles)
-        workgroup = rng.choice(workgroups)
-        rows.append(
-            Project(
-                cycle=earlier,
-                workgroup=workgroup,
-                responsible_deputy=workgroup.deputy,
-                proposing_unit=rng.choice(units),
-                title=title,
-                title_key=search_key(title),
-                requested_amount=rng.randrange(500, 60_000),
-                program_code=rng.choice(programs),
-                budget_code=rng.choice(budgets),
-            )
-        )
     Project.objects.bulk_create(rows, batch_size=1000)
+    add_coded_history(cycle, history, titles=titles, rng=rng, first_year=cycle.fiscal_year - 2)
 
 
 def prepare(list_size, history):

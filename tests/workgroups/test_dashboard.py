@@ -12,9 +12,10 @@ from workgroups.models import Deadline, Project, Workgroup
 
 PRIORITIES = Deadline.Kind.PRIORITIES
 # Session, user, the office permission (the user's own and its groups'), cycle, rows, the requests
-# per credit type, deadlines, extensions, submissions, the ranked projects' links to last year
-# (monitoring/carryover.py: one more for their reports once any project is linked).
-DASHBOARD_QUERIES = 11
+# per credit type, the parts per funding source, the source ceilings, deadlines, extensions,
+# submissions, the ranked projects' links to last year (monitoring/carryover.py: one more for
+# their reports once any project is linked).
+DASHBOARD_QUERIES = 13
 
 
 def tehran(*args):

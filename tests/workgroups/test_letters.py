@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from karaj_budget.jalali import format_money, persian_digits
 from programs.models import BudgetCode, ProgramCode
-from workgroups import submissions
-from workgroups.letters.content import verify_url
+from workgroups import ranking, submissions
+from workgroups.letters.content import letter_content, verify_url
 from workgroups.letters.render import letter_pdf
 from workgroups.models import AuditEntry, Cycle, Meeting, Project, Workgroup
 
@@ -257,3 +257,21 @@ def test_the_command_refuses_a_list_never_submitted_in_persian(civil_1399, tmp_p
             "--output",
             str(output),
         )
+
+
+def test_the_letter_and_the_submission_page_name_units_alike(
+    client, personas, civil_1399, django_assert_num_queries
+):
+    """One lookup of unit names (`ranking.with_unit_names`, one query) for the page and the letter;
+    a unit code no longer in the table is shown as stored."""
+    client.force_login(personas["office"])
+    items = client.get(reverse("workgroups:submission-detail", args=[civil_1399.pk])).context["items"]
+    names_on_page = [item["unit_name"] for item in items]
+    letter_rows = [row for row in letter_content(civil_1399)["rows"] if row["kind"] == "project"]
+    assert [row["cells"][2] for row in letter_rows] == names_on_page
+    assert all(not name.startswith(("R", "O")) for name in names_on_page)  # names, not codes
+
+    rows = [{**items[0], "unit": "X99"}, items[1]]
+    with django_assert_num_queries(1):
+        named = ranking.with_unit_names(rows)
+    assert [row["unit_name"] for row in named] == ["X99", names_on_page[1]]

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.urls import reverse
 
 from karaj_budget.jalali import format_jalali_date, format_jalali_datetime, format_money, persian_digits
-from programs.models import Unit
 from workgroups import ranking
 from workgroups.models import Attachment, Deadline, Meeting, Membership
 
@@ -92,9 +91,9 @@ def _rows(submission):
     snapshot = submission.snapshot
     kind = submission.kind
     ceiling = snapshot.get("credit_ceiling") or 0
-    units = dict(Unit.objects.values_list("code", "name"))
     rows = []
-    for item in ranking.snapshot_rows(snapshot.get("projects", []), ceiling, snapshot.get("type_ceilings")):
+    items = ranking.snapshot_rows(snapshot.get("projects", []), ceiling, snapshot.get("type_ceilings"))
+    for item in ranking.with_unit_names(items):
         if item["cutline"] and item.get("cut_type"):
             # One line per credit type once the list has type ceilings (ranking.ListFigures).
             text = f"خط سقف {item['cut_type']} ({format_money(item['cut_ceiling'])} میلیون ریال)"
@@ -102,7 +101,7 @@ def _rows(submission):
         elif item["cutline"]:
             rows.append({"kind": "cut", "text": f"خط سقف اعتبار ({format_money(ceiling)} میلیون ریال)"})
         cells = [persian_digits(item["position"]) if item["position"] else "—", item["title"]]
-        cells.append(units.get(item["unit"], item["unit"]))
+        cells.append(item["unit_name"])
         if kind == Deadline.Kind.CODING:
             cells += [item["program_code"] or "—", item["budget_code"] or "—"]
         running = item["running_total"]

@@ -205,6 +205,10 @@ def office_dashboard_json(request):
                 "credit_ceiling": row.share.credit_ceiling,
                 "type_ceilings": {str(key): value for key, value in row.share.type_ceilings.items()},
                 "requested_by_type": {str(key): value for key, value in row.requested_by_type.items()},
+                "source_ceilings": [
+                    {"source": source.name, "requested": source.total, "ceiling": source.ceiling}
+                    for source in row.capped_sources
+                ],
                 "over_ceiling": row.over_ceiling,
                 "behind_schedule_amount": behind[row.workgroup.pk].behind_total,
                 "lists": {kind: _list_json(row.lists[kind]) for kind in submissions.LIST_KINDS},

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from karaj_budget.templatetags import persian_tags
 from workgroups import access, locks, ranking, resources, services, submissions
+from workgroups.deadlines import due_dates
 from workgroups.forms import RankingPositionsForm, RemitForm
 from workgroups.locks import ListConflict, ListError, ListInvalid, ListLocked
 from workgroups.models import AuditEntry, Meeting, Project, ProjectFunding, WorkgroupCycle
@@ -118,47 +119,44 @@ def _stats(figures, *, unranked_count):
     }
 
 
-def list_figures(request, workgroup, cycle):
-    """The list as stored, for the page's script to show after a save: each ranked row's position,
+def list_figures(request, workgroup, cycle, result):
+    """The list as the save left it, for the page's script to show: each ranked row's position,
     running totals and place against the ceilings (`ranking.ListFigures`: the list's, and its credit
     type's once the list has type ceilings), the totals, and the deadline box (what remains to do,
-    the submit button). The script shows these; it derives none of them."""
-    share = WorkgroupCycle.objects.filter(workgroup=workgroup, cycle=cycle).first()
-    projects = list(
-        Project.objects.for_workgroup(workgroup, cycle)
-        .exclude(state=Project.State.WITHDRAWN)
-        .select_related("budget_code")
-        .only(
-            "title",
-            "priority",
-            "state",
-            "requested_amount",
-            "requested_credit_type",
-            "program_code",
-            "budget_code__credit_type",
-        )
-        .order_by("priority", "pk")
+    the submit button). The script shows these; it derives none of them.
+
+    Drawn from `result` (`ranking.RankingResult`): the row the save locked and the projects it read
+    and wrote inside its lock, so the figures are those of the version it answers with and the list
+    is not read again, nor are the due dates and submissions its lock was decided from."""
+    share = result.opened.share
+    ranked = [row for row in result.rows if row.priority is not None]
+    unranked_count = sum(
+        1 for row in result.rows if row.priority is None and row.state == Project.State.PROPOSED
     )
-    ranked = [p for p in projects if p.priority is not None]
-    unranked_count = sum(1 for p in projects if p.priority is None and p.state == Project.State.PROPOSED)
-    figures = ranking.ListFigures(
-        share.credit_ceiling if share else 0, share.type_ceilings if share else None
-    )
+    figures = ranking.ListFigures(share.credit_ceiling, share.type_ceilings)
+    money, digits = persian_tags.money, persian_tags.fa_digits
     rows = []
-    for project in ranked:
-        place = figures.add(project.requested_amount, _credit_type(project))
+    for row in ranked:
+        place = figures.add(row.requested_amount, row.credit_type)
         rows.append(
             {
-                "id": project.pk,
-                "position": persian_tags.fa_digits(place.position),
-                "cumulative": persian_tags.money(place.cumulative),
-                "typed": persian_tags.money(place.typed.cumulative) if place.typed else "",
+                "id": row.pk,
+                "position": digits(place.position),
+                "cumulative": money(place.cumulative),
+                "typed": money(place.typed.cumulative) if place.typed else "",
                 "fit": place.fit_label,
                 "state": place.fit_state,
                 "cut": figures.is_cut(place),
             }
         )
-    status = submissions.deadline_summary(workgroup, cycle, user=request.user, projects=projects)
+    status = submissions.deadline_summary(
+        workgroup,
+        cycle,
+        user=request.user,
+        projects=result.rows,
+        dues=result.opened.dues,
+        submissions=result.opened.submissions,
+    )
     return {
         "rows": rows,
         "stats": _stats(figures, unranked_count=unranked_count),
@@ -201,7 +199,12 @@ def ranking_context(request, workgroup, cycle):
     unranked = [p for p in projects if p.priority is None and p.state == Project.State.PROPOSED]
     in_review = [p for p in projects if p.state == Project.State.REMIT_REVIEW]
     is_head = access.is_head(request.user, workgroup)
-    lock_reason = locks.list_lock_reason(workgroup=workgroup, cycle=cycle, writer=locks.RANKING)
+    # Read once for the lock and the deadline box.
+    dues = due_dates(workgroup, cycle)
+    list_submissions = locks.list_submissions(workgroup=workgroup, cycle=cycle)
+    lock_reason = locks.list_lock_reason(
+        workgroup=workgroup, cycle=cycle, writer=locks.RANKING, dues=dues, submissions=list_submissions
+    )
     figures = ranking_rows(
         workgroup,
         ranked,
@@ -239,16 +242,17 @@ def ranking_context(request, workgroup, cycle):
         "lock_reason": lock_reason,
         "meetings": meetings,
         "settled_in": next((m for m in meetings if m.ranking_version == version and version), None),
+        "dues": dues,
+        "list_submissions": list_submissions,
     }
 
 
 def _source_totals(figures, share):
-    """[(source name, ranked total, its ceiling or None)] for the sources the list uses or caps."""
+    """The list's totals per source against its source ceilings (`ranking.ListFigures.source_rows`)."""
     ceilings = {}
     if share is not None:
         ceilings = {row.source.name: row.amount for row in share.source_ceilings.select_related("source")}
-    names = [*figures.by_source, *(name for name in ceilings if name not in figures.by_source)]
-    return [(name, figures.by_source.get(name, 0), ceilings.get(name)) for name in names]
+    return figures.source_rows(ceilings)
 
 
 @login_required
@@ -262,6 +266,8 @@ def workgroup_detail(request, slug):
         cycle,
         user=request.user,
         projects=[*context["ranked"], *context["unranked"], *context["in_review"]],
+        dues=context["dues"],
+        submissions=context["list_submissions"],
     )
     context["history"] = list(
         AuditEntry.objects.filter(workgroup=workgroup, cycle=cycle).select_related("actor")[:8]
@@ -324,7 +330,7 @@ def ranking_save(request, slug):
             "version": result.version,
             "order": result.order,
             "summary": result.summary,
-            "figures": list_figures(request, workgroup, cycle),
+            "figures": list_figures(request, workgroup, cycle, result),
         }
     )
 

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from karaj_budget.jalali import format_jalali_datetime
-from programs.models import Unit
 from workgroups import access, deadlines, locks, ranking, submissions
 from workgroups.forms import ExtensionForm, LetterNumberForm, ReturnForm
 from workgroups.models import LIST_TITLES, Deadline, Extension, Submission
@@ -91,12 +90,6 @@ def submission_submit(request, slug, kind):
 # ---- One submission -----------------------------------------------------------------------------
 
 
-def _with_unit_names(rows):
-    """The snapshot keeps each unit's code; people read the unit's name."""
-    names = dict(Unit.objects.filter(code__in={row["unit"] for row in rows}).values_list("code", "name"))
-    return [{**row, "unit_name": names.get(row["unit"], row["unit"])} for row in rows]
-
-
 @login_required
 def submission_detail(request, pk):
     """The frozen snapshot, its checksum, a diff against the previous submission, and the review."""
@@ -121,7 +114,7 @@ def submission_detail(request, pk):
         {
             "submission": submission,
             "workgroup": submission.workgroup,
-            "items": _with_unit_names(
+            "items": ranking.with_unit_names(
                 ranking.snapshot_rows(
                     submission.projects,
                     submission.snapshot.get("credit_ceiling"),
