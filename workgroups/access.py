@@ -461,3 +461,30 @@ def get_indicator_for_user(user, pk, *, write=False):
             "مقدار واقعی شاخص را دفتر برنامه و بودجه یا رئیس کارگروه معاونت مسئول ثبت می‌کند."
         )
     return indicator
+
+
+# ---- Monitoring dashboard (docs/monitoring.md, "Dashboard") -------------------------------------
+
+
+def monitoring_dashboard_rows(user):
+    """The monitored projects a user's monitoring dashboard covers (`monitored_visible_to`);
+    403 for a user with no monitoring role."""
+    if not has_monitoring_role(user):
+        raise PermissionDenied("پایش پروژه‌ها برای دفتر بودجه، کارگروه‌ها و واحدهاست.")
+    return monitored_visible_to(user)
+
+
+def get_quarter_or_404(request):
+    """The reporting quarter named by ?year=&quarter= (digits in any form), else the latest one
+    opened; 404 for one that does not exist, None when no quarter was ever opened."""
+    periods = ReportingPeriod.objects.select_related("cycle").order_by("-cycle__fiscal_year", "-quarter")
+    year = to_ascii_digits(request.GET.get("year", "")).strip()
+    quarter = to_ascii_digits(request.GET.get("quarter", "")).strip()
+    if not year and not quarter:
+        return periods.first()
+    if not (year.isdigit() and len(year) <= 4 and quarter in {"1", "2", "3", "4"}):
+        raise Http404("فصل گزارش یافت نشد.")
+    try:
+        return periods.get(cycle__fiscal_year=int(year), quarter=int(quarter))
+    except ReportingPeriod.DoesNotExist:
+        raise Http404("فصل گزارش یافت نشد.") from None

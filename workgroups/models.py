@@ -534,6 +534,7 @@ class AuditEntry(models.Model):
         "report.return": "بازگرداندن گزارش پایش",
         "indicator.actual": "ثبت مقدار واقعی شاخص",
         "project.continues": "پیوند به پروژه سال قبل",
+        "export.monitoring": "خروجی اکسل پایش فصل",
     }
 
     at = models.DateTimeField("زمان", default=timezone.now, db_index=True)

@@ -10,6 +10,7 @@ from workgroups.views import (
     home,
     letters,
     meetings,
+    monitoring,
     office,
     overlaps,
     projects,
@@ -127,4 +128,8 @@ urlpatterns += [
         monitoring_indicators.indicator_actual,
         name="indicator-actual",
     ),
+    # Monitoring's dashboard: each role sees its own projects (docs/monitoring.md, "Dashboard").
+    path("monitoring/dashboard/", monitoring.monitoring_dashboard, name="monitoring-dashboard"),
+    path("monitoring/dashboard.json", monitoring.monitoring_dashboard_json, name="monitoring-dashboard-json"),
+    path("monitoring/export/", monitoring.monitoring_export, name="monitoring-export"),
 ]
