@@ -27,9 +27,8 @@ from dataclasses import dataclass, replace
 from django.db.models import Case, Count, F, FilteredRelation, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from workgroups.deadlines import ONE_SECOND
-from workgroups.models import PeriodExtension, ProgressReport, ReportingPeriod
-from workgroups.monitoring import rules
+from workgroups.models import ProgressReport, ReportingPeriod
+from workgroups.monitoring import periods, rules
 
 State = ProgressReport.State
 Status = ProgressReport.Status
@@ -107,7 +106,7 @@ class Line:
 
     row: dict
     quarter: int
-    due_at: datetime.datetime
+    due: object  # the unit's DueDate (Dues.of)
     now: datetime.datetime
 
     def __post_init__(self):
@@ -120,13 +119,17 @@ class Line:
         self.absorbed = row["quarter_report__absorbed"] if self.received else None
         self.status = row["quarter_report__status"] if self.received else ""
         self.late_by = row["quarter_report__late_by"] if self.received else None
-        self.missing = not self.received and self.now >= self.due_at + ONE_SECOND
+        self.missing = not self.received and not self.due.is_open(self.now)
         self.late = bool(self.late_by and self.late_by > datetime.timedelta(0)) or self.missing
         self.flagged = self.received and self.absorbed is not None and self.absorbed > self.approved
         self.behind = self.received and rules.is_behind(
             status=self.status, progress=self.progress, planned=self.planned
         )
         self.absorption = rules.absorption(self.absorbed, self.approved) if self.received else None
+
+    @property
+    def due_at(self):
+        return self.due.due_at
 
     @property
     def state_label(self):
@@ -258,17 +261,19 @@ class Dashboard:
 # ---- Reading ------------------------------------------------------------------------------------
 
 
-def unit_due_dates(period):
-    """{unit_id: due instant} for the units the office gave a later due date; the latest grant wins,
-    as for lists (workgroups/deadlines.py)."""
-    dues = {}
-    for unit_id, due_at in (
-        PeriodExtension.objects.filter(period=period)
-        .order_by("granted_at", "pk")
-        .values_list("unit_id", "due_at")
-    ):
-        dues[unit_id] = due_at
-    return dues
+class Dues:
+    """Each unit's due date of a quarter, read once: `periods.due_for` (its latest extension, else
+    the quarter's; the whole last second counts)."""
+
+    def __init__(self, period):
+        self.base = periods.due_for(period, None)
+        self.extended = {
+            unit_id: periods.due_for(period, None, extension=extension)
+            for unit_id, extension in periods.latest_extensions(period).items()
+        }
+
+    def of(self, unit_id):
+        return self.extended.get(unit_id, self.base)
 
 
 def quarter_rows(period, visible):
@@ -284,11 +289,10 @@ def quarter_rows(period, visible):
 
 def lines(period, visible, *, now, rows=None):
     """The quarter's `Line`s in the dashboard's base order (workgroup, priority)."""
-    dues = unit_due_dates(period)
+    dues = Dues(period)
     rows = quarter_rows(period, visible).iterator(chunk_size=2000) if rows is None else rows
     for row in rows:
-        due_at = dues.get(row["project__proposing_unit_id"], period.due_at)
-        yield Line(row=row, quarter=period.quarter, due_at=due_at, now=now)
+        yield Line(row=row, quarter=period.quarter, due=dues.of(row["project__proposing_unit_id"]), now=now)
 
 
 # The filters that narrow every figure (and the export); status and report state narrow the list.
@@ -348,9 +352,9 @@ def _conditions(period, now, dues):
         quarter_report__state__in=[State.DRAFT, State.RETURNED]
     )
     # Whose due date has passed: the units' own (extended) ones, else the quarter's.
-    passed = [unit for unit, due_at in dues.items() if now >= due_at + ONE_SECOND]
-    still_open = [unit for unit, due_at in dues.items() if now < due_at + ONE_SECOND]
-    if now >= period.due_at + ONE_SECOND:
+    passed = [unit for unit, due in dues.extended.items() if not due.is_open(now)]
+    still_open = [unit for unit, due in dues.extended.items() if due.is_open(now)]
+    if not dues.base.is_open(now):
         due_passed = ~Q(project__proposing_unit_id__in=still_open)
     else:
         due_passed = Q(project__proposing_unit_id__in=passed)
@@ -460,7 +464,7 @@ def project_list(period, visible, *, now, dues, filters):
         Line(
             row=row,
             quarter=period.quarter,
-            due_at=dues.get(row["project__proposing_unit_id"], period.due_at),
+            due=dues.of(row["project__proposing_unit_id"]),
             now=now,
         )
         for row in first
@@ -513,7 +517,7 @@ def build(*, period, visible, filters, now, scope_options=None):
     narrowed by `filters`. The filters' options come from the figures themselves unless a
     narrowing filter is set (then from `scope_options`, or one more query)."""
     narrowed = visible.filter(filter_q(filters))
-    dues = unit_due_dates(period)
+    dues = Dues(period)
     cells = cell_figures(period, narrowed, now=now, dues=dues)
     if any(getattr(filters, name) for name in NARROWING):
         scope_options = scope_options or options(period, visible)
