@@ -1,8 +1,9 @@
 """The Jinja2 environment of the "jinja2" template backend (settings.TEMPLATES; templates/jinja2/).
 
 Jinja2 is here only where the Django template engine is measurably too slow: the ranking page's
-rows (up to 500 a page; bench/ranking_rows.py). Its templates print exactly what the Django
-templates and `django.utils.html.escape` would:
+rows (up to 500 a page; bench/ranking_rows.py) and the coding page's rows (up to 300 a page;
+bench/coding.py). Its templates print exactly what the Django templates and
+`django.utils.html.escape` would:
 
 - Every value is escaped as Django escapes it. Jinja2's autoescape (on, as Django's backend sets
   it) escapes the same five characters as Django's `escape`, but writes ' and " as &#39; and

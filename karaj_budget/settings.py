@@ -97,8 +97,9 @@ TEMPLATES = [
         },
     },
     # Only where the Django engine is measurably too slow: the ranking page's rows (up to 500 a
-    # page; bench/ranking_rows.py). Its own folder and no app folders, so it never picks up a
-    # template meant for Django; escaping as Django's (karaj_budget/jinja2.py), autoescape on.
+    # page; bench/ranking_rows.py) and the coding page's (up to 300; bench/coding.py). Its own
+    # folder and no app folders, so it never picks up a template meant for Django; escaping as
+    # Django's (karaj_budget/jinja2.py), autoescape on.
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",

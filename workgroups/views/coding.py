@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -31,6 +33,33 @@ def _wants_json(request):
 
 
 # ---- The page -----------------------------------------------------------------------------------
+
+# The rows and code pickers of the coding page, drawn up to 300 times a page: Jinja2 macros (the
+# "jinja2" template backend, every value escaped by its autoescape as Django escapes it), as the
+# ranking page's rows. bench/coding.py, 300 rows: the page beyond its data cost 120–165 ms of CPU
+# with the rows as Django template includes, 26–43 ms with these macros (docs/performance.md).
+ROW_TEMPLATE = "workgroups/_coding_row.html"
+
+
+def row_drawer(request, workgroup, cycle, *, can_code):
+    """The module of ROW_TEMPLATE's macros (`row`, `picker`) set up for one page of `workgroup`'s
+    list in `cycle`, or for the one row a save sends back."""
+    return (
+        engines["jinja2"]
+        .get_template(ROW_TEMPLATE)
+        .template.make_module(
+            {
+                "can_code": can_code,
+                "csrf_input": csrf_input(request) if can_code else "",
+                "cycle_year": cycle.fiscal_year,
+                "search_urls": _search_urls(),
+                "project_url": reverse("workgroups:project-detail", args=[0]).removesuffix("0/"),
+                "coding_url": reverse("workgroups:coding-project", args=[workgroup.slug, 0]).removesuffix(
+                    "0/"
+                ),
+            }
+        )
+    )
 
 
 def _rows(projects, *, cycle, with_suggestions):
@@ -84,13 +113,23 @@ def _page_context(request, workgroup, cycle):
     projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
     context = _status_context(request, workgroup, cycle, projects)
     coded = sum(project.is_coded for project in projects)
+    can_code = context["can_code"]
+    draw = row_drawer(request, workgroup, cycle, can_code=can_code)
+    rows = _rows(projects, cycle=cycle, with_suggestions=can_code)
+    for row in rows:
+        row["html"] = draw.row(row)
     return {
         **context,
-        "rows": _rows(projects, cycle=cycle, with_suggestions=context["can_code"]),
+        "rows": rows,
+        "bulk_pickers": [
+            draw.picker("program", "bulk", "کد برنامه عملیاتی برای همه", "", None, None, True, None),
+            draw.picker("budget", "bulk", "کد ردیف بودجه برای همه", "", None, None, True, None),
+        ]
+        if can_code
+        else [],
         "coded_count": coded,
         "total": len(projects),
         "uncoded_count": len(projects) - coded,
-        **_search_urls(),
     }
 
 
@@ -102,10 +141,8 @@ def _status_html(request, workgroup, cycle):
 
 def _search_urls():
     return {
-        "search_urls": {
-            "program": reverse("workgroups:code-search", args=["program"]),
-            "budget": reverse("workgroups:code-search", args=["budget"]),
-        }
+        "program": reverse("workgroups:code-search", args=["program"]),
+        "budget": reverse("workgroups:code-search", args=["budget"]),
     }
 
 
@@ -146,8 +183,7 @@ def _expected(post):
 def _row_html(request, project, cycle, error=None):
     (row,) = _rows([project], cycle=cycle, with_suggestions=True)
     row["error"] = error
-    context = {"row": row, "can_code": True, "workgroup": project.workgroup, "cycle": cycle}
-    return render_to_string("workgroups/_coding_row.html", context | _search_urls(), request)
+    return str(row_drawer(request, project.workgroup, cycle, can_code=True).row(row))
 
 
 def _counts(workgroup, cycle):

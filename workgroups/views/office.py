@@ -95,7 +95,11 @@ def _charts(rows, deadlines, all_submissions):
             }
         )
     markers = [
-        {"index": span.index(day), "label": f"مهلت: {Deadline.Kind(kind).label}"}
+        {
+            "index": span.index(day),
+            "label": f"مهلت: {Deadline.Kind(kind).label}",
+            "day": format_jalali_date(day),
+        }
         for kind, deadline in deadlines.items()
         if (day := deadline.due_at.astimezone(TEHRAN).date()) in span
     ]
