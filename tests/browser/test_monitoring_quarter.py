@@ -1,18 +1,23 @@
 """A quarter of monitoring in Chromium with the demo accounts (docs/monitoring.md): the office opens
 summer 1399; district R01's expert reports two projects with evidence, and a decrease without a
-reason is refused; civil's head comments; the office returns one report, the unit corrects it, and
-the office verifies both."""
+reason is refused; civil's head comments; the office returns one report, the unit corrects it (now
+delayed), and the office verifies both. Then the quarter's dashboard shows the figures computed from
+the reports, its Excel export says the same, and next year's ranking page marks the delayed project."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from karaj_budget.jalali import persian_digits
 from tests.browser.conftest import PHONE
-from workgroups.models import Cycle, ProgressReport, ReportingPeriod
+from workgroups.models import Cycle, ProgressReport, Project, ReportingPeriod
 from workgroups.monitoring import reports
-from workgroups.monitoring.rules import default_due_at
+from workgroups.monitoring.exporting import HEADERS
+from workgroups.monitoring.rules import absorption, default_due_at
 
 PASSWORD = "karaj1399"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -142,7 +147,7 @@ def test_a_quarter_is_opened_reported_reviewed_and_verified(
     unit.reload()
     two = unit.locator(f"#project-{second.pk}")
     expect(two).to_contain_text("عکس پیشرفت تاریخ ندارد")
-    two.get_by_label("پیشرفت فیزیکی تجمعی (درصد)").fill("۲۲")
+    fill_report(two, "۲۲", "۱۰۰", "با تأخیر", "تأخیر پیمانکار در تجهیز کارگاه")
     two.get_by_role("button", name="ذخیره و ارسال").click()
     expect(unit.locator(f"#project-{second.pk}")).to_contain_text("ارسال‌شده، در انتظار بررسی")
     office.get_by_role("link", name="بررسی گزارش‌های پایش").click()
@@ -164,3 +169,59 @@ def test_a_quarter_is_opened_reported_reviewed_and_verified(
     phone.goto(f"{live_server.url}/monitoring/reports/{second_report.pk}/")
     expect(phone.locator("#fact-progress")).to_contain_text("۲۲٪")
     screenshot(phone, "monitoring-report-detail-390x844")
+
+    # The quarter's dashboard: its figures are the reports' own.
+    summer = ProgressReport.objects.filter(period__cycle__fiscal_year=1399, period__quarter=2)
+    received = [r for r in summer.select_related("monitored") if r.state in ("submitted", "verified")]
+    office.goto(f"{live_server.url}/monitoring/dashboard/?year=1399&quarter=2")
+    figures = {
+        "due": len(monitored),
+        "submitted": len(received),
+        "verified": sum(r.state == "verified" for r in received),
+        "behind": sum(r.status in ("delayed", "stopped") for r in received),
+    }
+    assert figures["submitted"] == figures["verified"] == 2 and figures["behind"] == 1
+    for name, value in figures.items():
+        expect(office.locator(f'dd[data-figure="{name}"]')).to_have_text(persian_digits(value))
+    share = absorption(sum(r.absorbed for r in received), sum(r.monitored.approved_amount for r in received))
+    expect(office.locator('dd[data-figure="absorption"]')).to_have_text(f"{persian_digits(share)}٪")
+
+    # Its Excel export, from the dashboard's button, says the same of both projects.
+    with office.expect_download() as download:
+        office.get_by_role("link", name="خروجی اکسل این فصل").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    workbook = io.BytesIO(download.value.path().read_bytes())
+    sheet = openpyxl.load_workbook(workbook, read_only=True).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = next(index for index, row in enumerate(rows) if "عنوان پروژه" in row)
+    columns = {name: rows[header].index(name) for name in HEADERS}
+    by_title = {row[columns["عنوان پروژه"]]: row for row in rows[header + 1 :] if row[0]}
+    assert len(by_title) == len(monitored)
+    for report in received:
+        row = by_title[report.monitored.project.title]
+        assert row[columns["پیشرفت فیزیکی گزارش‌شده تجمعی (درصد)"]] == report.physical_progress
+        assert row[columns["اعتبار جذب‌شده تجمعی (میلیون ریال)"]] == report.absorbed
+        assert row[columns["وضعیت گزارش"]] == "تأییدشده"
+    assert by_title[second.project.title][columns["وضعیت اجرا"]] == "با تأخیر"
+
+    # Next year: the unit proposes the delayed project again as ongoing; once the office ties it to
+    # this year's project, its workgroup's ranking page marks it.
+    follower = Project.objects.create(
+        cycle=Cycle.objects.current(),
+        title=second.project.title,
+        proposing_unit=second.project.proposing_unit,
+        responsible_deputy=second.project.responsible_deputy,
+        requested_amount=50,
+        kind=Project.Kind.ONGOING,
+    )
+    office.goto(f"{live_server.url}/office/monitoring/setup/")
+    office.get_by_role("button", name="پیوند دادن").click()
+    follower.refresh_from_db()
+    assert follower.continues_id == second.project.pk
+    slug = second.project.workgroup.slug
+    next_head = new_page()
+    login(next_head, live_server, f"head_{slug}", PASSWORD)
+    next_head.goto(f"{live_server.url}/workgroups/{slug}/")
+    row = next_head.locator(f'[data-project-id="{follower.pk}"]')
+    expect(row).to_contain_text("عقب از برنامه")
+    expect(row).to_contain_text("با تأخیر")
