@@ -371,6 +371,12 @@ OFFICE_PERMISSIONS = {
         "extension": ["view", "add", "change"],
         "submission": ["view"],
         "reminderlog": ["view"],
+        # Monitoring records, read-only in the admin (their steps are the monitoring pages').
+        "monitoredproject": ["view"],
+        "reportingperiod": ["view"],
+        "periodextension": ["view"],
+        "progressreport": ["view"],
+        "quarterreminderlog": ["view"],
     },
     "programs": {
         "unit": ["view"],

@@ -35,9 +35,14 @@ from workgroups.models import (
     Extension,
     Meeting,
     Membership,
+    MonitoredProject,
+    PeriodExtension,
+    ProgressReport,
     Project,
+    QuarterReminderLog,
     ReminderLog,
     RemitRequest,
+    ReportingPeriod,
     SourceCeiling,
     Submission,
     UnitExpert,
@@ -584,3 +589,53 @@ class ReminderLogAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["workgroup", "cycle", "kind", "days_before", "due_at", "recipients", "sent_at"]
     list_filter = ["cycle", "kind", "days_before"]
     list_select_related = ["workgroup", "cycle"]
+
+
+# ---- Monitoring (docs/monitoring.md): read-only here --------------------------------------------
+# Every change goes through the monitoring pages' steps, which lock, check and audit
+# (workgroups/monitoring/); the admin shows the records for lookup and audit only.
+
+
+@admin.register(MonitoredProject)
+class MonitoredProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "project",
+        "approved_amount",
+        "approved_from",
+        "planned_q1",
+        "planned_q2",
+        "planned_q3",
+        "planned_q4",
+    ]
+    list_filter = ["project__cycle", "approved_from", "project__workgroup"]
+    list_select_related = ["project"]
+    search_fields = ["project__title", "project__ref"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "due_at", "is_hard", "opened_at", "opened_by"]
+    list_filter = ["cycle"]
+    list_select_related = ["cycle", "opened_by"]
+
+
+@admin.register(PeriodExtension)
+class PeriodExtensionAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["period", "unit", "due_at", "granted_by", "granted_at"]
+    list_filter = ["period"]
+    list_select_related = ["period__cycle", "unit", "granted_by"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["monitored", "period", "state", "physical_progress", "absorbed", "status", "submitted_at"]
+    list_filter = ["period", "state", "status"]
+    list_select_related = ["monitored__project", "period__cycle"]
+    search_fields = ["monitored__project__title", "checksum"]
+
+
+@admin.register(QuarterReminderLog)
+class QuarterReminderLogAdmin(ReadOnlyAdminMixin, JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["period", "unit", "days_before", "due_at", "recipients", "sent_at"]
+    list_filter = ["period", "days_before"]
+    list_select_related = ["period__cycle", "unit"]
