@@ -72,7 +72,7 @@ def test_submit_return_resubmit_accept(live_server, new_page, demo, login, scree
     expect(priorities).to_have_attribute("data-state", "submitted_on_time")
 
     office.goto(f"{live_server.url}/office/submissions/")
-    office.get_by_role("link", name="بررسی").first.click()
+    office.locator("main").get_by_role("link", name="بررسی").first.click()
     expect(office.get_by_role("heading", name="تغییرها نسبت به نوبت ۱")).to_be_visible()
     expect(office.locator(".diff")).to_contain_text("جابه‌جاشده")
     screenshot(office, "submission-review-diff-1366x768")
