@@ -17,6 +17,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.urls import reverse
 
 from karaj_budget.jalali import TEHRAN
 from workgroups.attachments import parents
@@ -224,6 +225,20 @@ def test_return_reopens_the_report_and_mails_the_units_experts(
     assert report.state == State.VERIFIED and report.reviewed_at is not None
     actions = list(AuditEntry.objects.filter(details__report=report.pk).values_list("action", flat=True))
     assert set(actions) >= {"report.save", "report.submit", "report.return", "report.verify"}
+
+
+def test_the_unit_is_told_of_a_report_returned_in_another_quarter(r01, open_quarter, personas, client):
+    expert, rows = r01
+    spring, summer = open_quarter(1), open_quarter(2)
+    report = reports.report_submit(report=save(rows[0], spring, expert), user=expert)
+    reports.report_return(report=report, user=personas["office"], reason="صورت‌وضعیت پیوست نشده است")
+    client.force_login(expert)
+    page = client.get(reverse("workgroups:unit-quarter", args=[summer.pk])).content.decode()
+    assert "data-returned-elsewhere" in page and rows[0].project.title in page
+    assert f"{reverse('workgroups:unit-quarter', args=[spring.pk])}#project-{rows[0].pk}" in page
+    # On the returned report's own quarter the report itself says it; no second notice.
+    page = client.get(reverse("workgroups:unit-quarter", args=[spring.pk])).content.decode()
+    assert "data-returned-elsewhere" not in page
 
 
 def test_comments_never_change_the_report(r01, open_quarter, personas):

@@ -225,7 +225,7 @@ def test_the_report_list_has_a_constant_number_of_queries(
     assert response.content.decode().count("badge--draft") == len(quarter["rows"])
 
 
-QUARTER_PAGE_QUERIES = 13
+QUARTER_PAGE_QUERIES = 14
 LIST_PAGE_QUERIES = 6
 
 

@@ -118,6 +118,14 @@ def _unit_page(request, period, unit, *, bound=None, upload_form=None, upload_re
             "counts": {
                 state: sum(1 for r in rows if r.report and r.report.state == state) for state in State.values
             },
+            # A report the office returned in another quarter waits for the unit: say so here,
+            # where the unit lands, not only on that quarter's page.
+            "returned_elsewhere": ProgressReport.objects.filter(
+                monitored__project__proposing_unit=unit, state=State.RETURNED
+            )
+            .exclude(period=period)
+            .select_related("period__cycle", "monitored__project")
+            .order_by("period__cycle__fiscal_year", "period__quarter"),
         },
         status=status,
     )
