@@ -31,7 +31,9 @@ from _titles import OBJECTS as REALISTIC_OBJECTS  # noqa: E402
 from _titles import PLACES as REALISTIC_PLACES  # noqa: E402
 from _titles import VERBS, realistic_titles  # noqa: E402
 
-SIZES = [int(n) for n in os.environ.get("OVERLAP_SIZES", "1000,5000,20000").split(",")]
+SIZES = [int(n) for n in os.environ.get("OVERLAP_SIZES", "1000,5000,20000,50000").split(",")]
+# The join of before issue 14 takes about 35 s of CPU at 20,000 titles and several minutes at 50,000.
+PARITY_UP_TO = int(os.environ.get("OVERLAP_PARITY_UP_TO", "5000"))
 
 # The harsh set: a small part of bench/_titles.py's vocabulary, so that almost every title has
 # near-duplicates; the words and their order are those its figures were measured with
@@ -129,16 +131,19 @@ def run_child(database_url):
 
 
 def join_child(generator, count):
-    """One size in this process: build the items, join, score; print the figures as JSON."""
+    """One size in this process: build the items, find and score the pairs as find_overlaps does;
+    print the figures as JSON. The peak is read before the parity check, which runs the join of
+    before issue 14 (bench/_overlaps_reference.py) on the same items when count ≤ PARITY_UP_TO."""
     import json
 
     import django
 
     django.setup()
     from _measure import Timed, peak_mb
+    from _overlaps_reference import reference_reports, summary
 
     from karaj_budget.persian import search_key
-    from workgroups.overlaps.detection import Item, score_pair, similar_pairs_python
+    from workgroups.overlaps.detection import Item, candidate_pairs, reported
 
     titles = (realistic_titles if generator == "realistic" else synthetic_titles)(count)
     with Timed() as timed:
@@ -146,19 +151,15 @@ def join_child(generator, count):
             Item.build(pk=pk, key=search_key(title), workgroup_id=pk % 7, requested_amount=1000)
             for pk, title in enumerate(titles, start=1)
         ]
-        pairs = similar_pairs_python(items)
-        found = [c for c in (score_pair(a, b) for a, b in pairs) if c]
-    print(
-        json.dumps(
-            {
-                "pairs": len(pairs),
-                "reported": len(found),
-                "wall": timed.wall,
-                "cpu": timed.cpu,
-                "peak": peak_mb(),
-            }
-        )
-    )
+        pairs = candidate_pairs(items)
+        found = reported(pairs)
+    figures = {"pairs": len(pairs), "reported": len(found), "wall": timed.wall, "cpu": timed.cpu}
+    figures["peak"] = peak_mb()
+    if count <= PARITY_UP_TO:
+        with Timed() as reference:
+            figures["same"] = summary(found) == summary(reference_reports(items))
+        figures["reference_cpu"] = reference.cpu
+    print(json.dumps(figures))
 
 
 def run_join(generator, count):
@@ -191,9 +192,14 @@ def main():
             verdict = f"; target < {target} s" + (" and < 400 MB" if count == 20000 else "")
             verdict += f": {'met' if met else 'NOT met'} (CPU {'met' if r['cpu'] < target else 'NOT met'})"
         print(
-            f"  {generator:9} {count:>6,}: {r['pairs']:>9,} candidate pairs, {r['reported']:>7,} reported; "
+            f"  {generator:9} {count:>6,}: {r['pairs']:>9,} pairs scored, {r['reported']:>7,} reported; "
             f"{r['wall']:7.2f} s wall, {r['cpu']:7.2f} s CPU, peak {r['peak']:.0f} MB{verdict}"
         )
+        if "same" in r:
+            print(
+                f"  {'':16}same reported pairs, scores and reasons as before issue 14: "
+                f"{'yes' if r['same'] else 'NO'} (the old join: {r['reference_cpu']:.2f} s CPU)"
+            )
     with tempfile.TemporaryDirectory() as directory:
         run_child(f"sqlite:///{directory}/bench.sqlite3")
     if os.environ.get("BENCH_DATABASE_URL"):

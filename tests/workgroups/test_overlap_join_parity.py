@@ -1,18 +1,18 @@
 """The Python join finds exactly the pairs of the join it replaced (the AllPairs prefix filter
 that compared every candidate found in the prefixes), on the demo data, on the benchmark's harsh
-synthetic set and on its realistic titles."""
+synthetic set and on its realistic titles; and whichever way it counts a trigram (one integer for
+all titles, or title by title), however long the titles, wherever it cuts its integers."""
 
 import importlib.util
-import math
 import random
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
 from karaj_budget.persian import search_key
 from workgroups.models import Cycle, Project
+from workgroups.overlaps import detection
 from workgroups.overlaps.detection import CANDIDATE_SIMILARITY, Item, similar_pairs_python
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -30,37 +30,8 @@ def bench_module(name):
 
 
 def reference_pairs(items, threshold=CANDIDATE_SIMILARITY):
-    """The join before issue 14 (workgroups/overlaps/detection.py), unchanged."""
-    frequency = Counter(gram for item in items for gram in item.grams)
-    rank = {
-        gram: position for position, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))
-    }
-    ordered = [sorted(rank[gram] for gram in item.grams) for item in items]
-    as_sets = [frozenset(grams) for grams in ordered]
-    index = defaultdict(list)
-    pairs = []
-    index_share = 2 * threshold / (1 + threshold)
-    for i in sorted(range(len(items)), key=lambda i: len(ordered[i])):
-        grams = ordered[i]
-        size = len(grams)
-        if not size:
-            continue
-        seen = set()
-        for gram in grams[: size - math.ceil(threshold * size) + 1]:
-            for j in index[gram]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                other = as_sets[j]
-                if len(other) < threshold * size:
-                    continue
-                shared = len(as_sets[i] & other)
-                if shared / (size + len(other) - shared) >= threshold:
-                    a, b = items[i], items[j]
-                    pairs.append((a, b) if a.pk < b.pk else (b, a))
-        for gram in grams[: size - math.ceil(index_share * size) + 1]:
-            index[gram].append(i)
-    return pairs
+    """The join before issue 14, unchanged (kept in bench/_overlaps_reference.py)."""
+    return bench_module("_overlaps_reference").reference_pairs(items, threshold)
 
 
 def keys(pairs):
@@ -105,3 +76,31 @@ def test_a_threshold_between_the_bounds_still_agrees():
     items = items_of(bench_module("_titles").realistic_titles(1200, seed=5))
     assert keys(similar_pairs_python(items, threshold=0.55)) == keys(reference_pairs(items, threshold=0.55))
     assert keys(similar_pairs_python(items, threshold=0.3)) == keys(reference_pairs(items, threshold=0.3))
+
+
+@pytest.mark.parametrize(
+    ("dense_share", "trim_every"),
+    [
+        (1, 2048),  # only trigrams in every title get an integer: nearly all counted one by one
+        (10**9, 2048),  # every trigram gets an integer
+        (64, 7),  # the integers cut every 7 titles
+    ],
+)
+def test_every_way_of_counting_agrees(monkeypatch, dense_share, trim_every):
+    monkeypatch.setattr(detection, "DENSE_SHARE", dense_share)
+    monkeypatch.setattr(detection, "TRIM_EVERY", trim_every)
+    items = items_of(bench_module("overlaps").synthetic_titles(700))
+    assert keys(similar_pairs_python(items)) == keys(reference_pairs(items))
+
+
+def test_long_titles_take_wider_fields():
+    # Over 255 trigrams in a title: a count would not fit in one byte, so fields take two.
+    rng = random.Random(14)
+    words = bench_module("_titles").NAMES
+    base = [" ".join(rng.sample(words, 52)) for _ in range(30)]
+    titles = base + [" ".join(title.split()[:-3]) for title in base] + ["احداث پارک", "احداث پارك محله"]
+    items = items_of(titles)
+    assert max(len(item.grams) for item in items) > 255
+    found = similar_pairs_python(items)
+    assert len(found) >= 30
+    assert keys(found) == keys(reference_pairs(items))

@@ -18,8 +18,6 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
-from itertools import chain
 
 from django.db import connection, transaction
 
@@ -32,20 +30,42 @@ CANDIDATE_SIMILARITY = 0.4
 MIN_TITLE_SIMILARITY = 0.5
 REPORT_SCORE = 0.6
 PROGRESS_EVERY = 500
+# The Python join (similar_pairs_python): a trigram in at least one title in DENSE_SHARE is counted
+# for all titles at once in one big integer; the integers are cut every TRIM_EVERY titles.
+DENSE_SHARE = 64
+TRIM_EVERY = 2048
 
 WORD = re.compile(r"[^\W_]+")
 NUMBER = re.compile(r"\d+")
 # Locations that say nothing about where a project is.
 VAGUE_LOCATIONS = {search_key(text) for text in ("چندمنطقه‌ای", "ستاد", "خارج از محدوده", "")}
+# Byte value → 1 when its top bit is set: the fields of the Python join that reached the bound.
+TOP_BIT = bytes(value >> 7 for value in range(256))
 
 
 def trigrams(text):
-    """pg_trgm's trigrams of an already normalised text."""
-    grams = set()
-    for word in WORD.findall(text.lower()):
-        padded = f"  {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return frozenset(grams)
+    """pg_trgm's trigrams of an already normalised text.
+
+    Each trigram is the one shared string object for that trigram (`_TRIGRAMS`): comparing two
+    titles' sets then finds equal trigrams by identity, without comparing their characters, and
+    20,000 titles keep one copy of each (bench/overlaps.py: less CPU in scoring, less memory).
+    """
+    return frozenset().union(*map(word_trigrams, words(text)))
+
+
+def words(text):
+    """The distinct words of an already normalised text, as pg_trgm splits them."""
+    return set(WORD.findall(text.lower()))
+
+
+def word_trigrams(word):
+    padded = f"  {word} "
+    return {_TRIGRAMS.setdefault(gram, gram) for gram in (padded[i : i + 3] for i in range(len(padded) - 2))}
+
+
+# One string per distinct trigram: it grows with the vocabulary (a few thousand trigrams on a
+# city's titles), not with the number of titles.
+_TRIGRAMS = {}
 
 
 def jaccard(a, b):
@@ -137,68 +157,159 @@ def score_pair(a, b):
     return Candidate(first=a, second=b, score=score, reasons=reasons)
 
 
+def least_shared(threshold, size, other_size):
+    """The fewest shared trigrams with which two sets of these sizes can reach `threshold`.
+
+    shared / (|x| + |y| − shared) ≥ t ⇔ shared ≥ t·(|x| + |y|)/(1 + t). Rounded down after taking
+    off far more than the floating-point error (sizes are a few hundred at most), so that a pair
+    the exact comparison accepts is never left out; at least 1, since a pair sharing nothing has
+    similarity 0.
+    """
+    return max(1, math.floor(threshold * (size + other_size) / (1 + threshold) - 1e-9))
+
+
+def candidate_pairs(items, progress=None):
+    """The pairs of items that `score_pair` may report, for the Python join.
+
+    The pairs reported were, and still are, those of {word trigrams ≥ CANDIDATE_SIMILARITY (0.4)}
+    that `score_pair` keeps. It keeps none whose title similarity, the better of the word and the
+    compact (no spaces) trigrams, is below MIN_TITLE_SIMILARITY (0.5). So the reported pairs all lie
+    in {word ≥ 0.5} ∪ ({compact ≥ 0.5} ∩ {word ≥ 0.4}), and only those are scored: the same
+    reports, with the scoring of the many pairs between 0.4 and 0.5 that cannot be reported left
+    out (tests/workgroups/test_overlap_candidates.py). 0.5 cannot be raised: a pair at exactly 0.5
+    with one bonus scores 0.6 and is reported; different numbers halve the score, so such a pair
+    needs 0.6, but that is known only pair by pair, in `score_pair`.
+    """
+    return [
+        (first, second)
+        for first, second, similarity in joined_pairs(items, CANDIDATE_SIMILARITY, progress)
+        if similarity >= MIN_TITLE_SIMILARITY
+        or jaccard(first.compact_grams, second.compact_grams) >= MIN_TITLE_SIMILARITY
+    ]
+
+
 def similar_pairs_python(items, threshold=CANDIDATE_SIMILARITY, progress=None):
-    """All pairs of items whose trigram sets have Jaccard similarity ≥ threshold.
+    """All pairs of items whose word trigram sets have Jaccard similarity ≥ threshold
+    (`joined_pairs` without the similarities)."""
+    return [(first, second) for first, second, _ in joined_pairs(items, threshold, progress)]
 
-    A prefix-filtered set-similarity join (AllPairs): with every title's trigrams sorted rarest
-    first, two sets that reach the threshold share a trigram within the probing prefix of the
-    larger (|x| - ⌈t·|x|⌉ + 1) and the indexing prefix of the smaller (|y| - ⌈2t/(1+t)·|y|⌉ + 1).
 
-    On titles that share common words the prefixes still hold common trigrams, so most of the time
-    went into comparing pairs that share one or two of them (docs/performance.md, "Overlaps").
-    Each title's prefix matches are now counted at once (k), which bounds what the two titles can
-    share: of the two prefixes, the one that ends earlier in the order (z) holds every shared
-    trigram up to its end, so shared ≤ k + (|z| − its prefix length). Pairs whose bound is below
-    t/(1+t)·(|x| + |y|) cannot reach t and are not compared; the others are compared exactly as
-    before, so the pairs are the same (tests/workgroups/test_overlap_join_parity.py).
+def joined_pairs(items, threshold, progress=None):
+    """Each pair of items whose trigram sets have Jaccard similarity ≥ threshold, once, with it:
+    (first, second, similarity), the first with the smaller pk. Every item's grams must be
+    `trigrams(item.key)` (as `Item.build` makes them): titles are added up word by word.
+
+    Counting instead of probing. The prefix-filtered join this replaces (AllPairs) looked every
+    candidate up in the prefixes' index lists; on titles built from common words the prefixes hold
+    common trigrams, so the look-ups grew as n² (about 30 s of CPU at 20,000 titles)
+    (docs/performance.md, "Overlaps"). Here the shared-trigram count of one title with all the
+    others is found with one big-integer addition per trigram, which Python does in C:
+
+    - titles are sorted by size and title r owns field r, `width` bytes wide, of every integer;
+    - a common trigram's integer holds 1 in the field of every title that has it, so the sum of a
+      title's trigrams' integers holds, in each field, the number of trigrams it shares with that
+      title (a count never reaches the top bit of a field: `width` is chosen so);
+    - a pair reaches t only if shared ≥ t·(|x| + |y|)/(1 + t) (`least_shared`): adding
+      `top − least_shared` to every field sets the top bit exactly in the fields that can still
+      reach t, and only those are compared, with the same expression as before, so the pairs are
+      the same (tests/workgroups/test_overlap_join_parity.py);
+    - rare trigrams (in fewer than one title in DENSE_SHARE) would waste a whole integer each, so
+      they keep a list of their titles and are counted one by one, which is cheap because they are
+      rare;
+    - titles are visited from the last field down and each pair is looked at from its later
+      field, so the integers are cut to the fields still needed every TRIM_EVERY titles.
 
     `progress(done, total)`, if given, is called every PROGRESS_EVERY titles and at the end.
     """
-    frequency = Counter(gram for item in items for gram in item.grams)
-    # Rarest first; each trigram becomes its rank, so the sets compared below hold small ints.
-    rank = {
-        gram: position for position, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))
-    }
-    ordered = [sorted(rank[gram] for gram in item.grams) for item in items]
-    as_sets = [frozenset(grams) for grams in ordered]
-    # t = p/q exactly (0.4 = 2/5): the bound is checked in integers.
-    p, q = Fraction(threshold).limit_denominator(1000).as_integer_ratio()
-    index = defaultdict(list)
-    index_last, index_tail = {}, {}
-    pairs = []
-    index_share = 2 * threshold / (1 + threshold)
-    for done, i in enumerate(sorted(range(len(items)), key=lambda i: len(ordered[i]))):
+    order = sorted((item for item in items if item.grams), key=lambda item: len(item.grams))
+    total = len(order)
+    sizes = [len(item.grams) for item in order]
+    width = (max(sizes, default=0).bit_length() + 8) // 8
+    top = 1 << (8 * width - 1)
+    titles_of = defaultdict(list)
+    for field_index, item in enumerate(order):
+        for gram in item.grams:
+            titles_of[gram].append(field_index)
+    dense, sparse = {}, {}
+    for gram, fields in titles_of.items():
+        if len(fields) * DENSE_SHARE >= total:
+            row = bytearray(total * width)
+            for field_index in fields:
+                row[field_index * width] = 1
+            dense[gram] = int.from_bytes(row, "little")
+        else:
+            sparse[gram] = fields
+    del titles_of
+    # A title's count is the sum over its words instead of its trigrams (5–7 additions instead of
+    # 30–40): each common word's trigrams are added up once, and a trigram in two of a title's
+    # words is taken off again, since sets count it once.
+    word_titles = Counter(word for item in order for word in words(item.key))
+    common_words = {word for word, count in word_titles.items() if count * DENSE_SHARE >= total}
+    by_word = {}
+    limit, offsets = total, {}
+    runs = sorted(Counter(sizes).items())
+    for position in reversed(range(total)):
+        done = total - 1 - position
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, len(items))
-        grams = ordered[i]
-        size = len(grams)
-        if not size:
-            continue
-        probe_length = size - math.ceil(threshold * size) + 1
-        probe_last, probe_tail = grams[probe_length - 1], size - probe_length
-        mine = as_sets[i]
-        counts = Counter(chain.from_iterable(index[gram] for gram in grams[:probe_length]))
-        for j, k in counts.items():
-            # Items are visited by size, so |y| ≤ |x|; the length filter prunes the rest.
-            other = as_sets[j]
-            other_size = len(other)
-            if other_size < threshold * size:
-                continue
-            bound = k + (probe_tail if probe_last <= index_last[j] else index_tail[j])
-            if (p + q) * bound < p * (size + other_size):
-                continue
-            shared = len(mine & other)
-            if shared / (size + other_size - shared) >= threshold:
-                a, b = items[i], items[j]
-                pairs.append((a, b) if a.pk < b.pk else (b, a))
-        index_length = min(size - math.ceil(index_share * size) + 1, size)
-        for gram in grams[:index_length]:
-            index[gram].append(i)
-        index_last[i] = grams[index_length - 1]
-        index_tail[i] = size - index_length
+        if position + TRIM_EVERY < limit:
+            limit = position + 1
+            mask = (1 << (8 * width * limit)) - 1
+            dense = {gram: row & mask for gram, row in dense.items()}
+            runs = sorted(Counter(sizes[:limit]).items())
+            offsets.clear()
+            by_word.clear()
+        item, size = order[position], sizes[position]
+        if size not in offsets:
+            # Fields are sorted by size: one run of equal offsets per size.
+            offsets[size] = int.from_bytes(
+                b"".join(
+                    (top - least_shared(threshold, size, other_size)).to_bytes(width, "little") * count
+                    for other_size, count in runs
+                ),
+                "little",
+            )
+        counted = offsets[size]
+        times = Counter()
+        for word in words(item.key):
+            grams = word_trigrams(word)
+            times.update(grams)
+            if word in common_words:
+                if word not in by_word:
+                    by_word[word] = sum(dense[gram] for gram in grams if gram in dense)
+                counted += by_word[word]
+            else:
+                counted += sum(dense[gram] for gram in grams if gram in dense)
+        # Before this a field may overflow into the next; the integer is exact, so once the
+        # duplicates are taken off every field holds its own count again.
+        for gram, count in times.items():
+            if count > 1 and gram in dense:
+                counted -= (count - 1) * dense[gram]
+        fields = counted.to_bytes(limit * width, "little")[: position * width]
+        rare = Counter()
+        for gram in item.grams:
+            if gram in sparse:
+                titles = sparse[gram]
+                titles.pop()  # this title, the last one left: every pair is looked at once
+                rare.update(titles)
+        # Fields whose top bit is set, and those that the rare trigrams may still lift to it.
+        reach = fields[width - 1 :: width].translate(TOP_BIT)
+        candidates = []
+        index = reach.find(1)
+        while index != -1:
+            candidates.append(index)
+            index = reach.find(1, index + 1)
+        candidates.extend(index for index in rare if not reach[index])
+        for index in candidates:
+            value = int.from_bytes(fields[index * width : (index + 1) * width], "little")
+            other_size = sizes[index]
+            shared = value - top + least_shared(threshold, size, other_size) + rare[index]
+            similarity = shared / (size + other_size - shared)
+            if similarity >= threshold:
+                other = order[index]
+                yield (item, other, similarity) if item.pk < other.pk else (other, item, similarity)
     if progress is not None:
         progress(len(items), len(items))
-    return pairs
 
 
 def similar_pairs_postgres(projects, threshold=CANDIDATE_SIMILARITY, touching=None):
@@ -268,9 +379,14 @@ def find_overlaps(projects, *, use_database=None, touching=None, progress=None):
     elif touching is not None and is_few(len(touching), len(items)):
         pairs = similar_pairs_touching(items, touching)
     else:
-        pairs = similar_pairs_python(items, progress=progress)
+        pairs = candidate_pairs(items, progress=progress)
         if touching is not None:
             pairs = [(a, b) for a, b in pairs if a.pk in touching or b.pk in touching]
+    return reported(pairs)
+
+
+def reported(pairs):
+    """The pairs worth a person's look, scored, best first."""
     scored = (score_pair(a, b) for a, b in pairs)
     return sorted(
         (candidate for candidate in scored if candidate is not None),
