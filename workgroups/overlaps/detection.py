@@ -2,9 +2,11 @@
 
 Titles are compared by their search keys (Persian normalised, digits ASCII) with pg_trgm's
 measure: the Jaccard similarity of the sets of word trigrams, each word padded with two spaces
-before and one after. On PostgreSQL the pg_trgm index finds the candidate pairs; elsewhere a
-prefix-filtered set-similarity join in Python finds the same ones. Either way every candidate is
-then scored here, by the same code, so both databases give the same answers:
+before and one after. On PostgreSQL the pg_trgm index finds the pairs of a few projects; for a
+whole cycle, and on other databases, a join in Python (`joined_pairs`, which counts shared
+trigrams for all titles at once) finds the same ones, and only those that can be reported are
+scored (`candidate_pairs`). Either way the candidates are scored here, by the same code, so both
+databases give the same answers (docs/performance.md, "Overlaps"):
 
 - the title similarity (the better of the word trigrams and the trigrams of the title written
   without spaces, so «پیاده رو» and «پیادهرو» still meet);
@@ -30,7 +32,7 @@ CANDIDATE_SIMILARITY = 0.4
 MIN_TITLE_SIMILARITY = 0.5
 REPORT_SCORE = 0.6
 PROGRESS_EVERY = 500
-# The Python join (similar_pairs_python): a trigram in at least one title in DENSE_SHARE is counted
+# The Python join (joined_pairs): a trigram in at least one title in DENSE_SHARE is counted
 # for all titles at once in one big integer; the integers are cut every TRIM_EVERY titles.
 DENSE_SHARE = 64
 TRIM_EVERY = 2048

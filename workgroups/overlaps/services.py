@@ -80,7 +80,7 @@ def overlaps_refresh(*, cycle, projects=None, user=None, progress=None):
         return RefreshResult(open=OverlapPair.objects.filter(cycle=cycle).open().count())
     active = list(Project.objects.filter(cycle=cycle).active().only(*DETECTION_FIELDS))
     # pg_trgm's index answers "what looks like these few projects" fastest; for a whole cycle the
-    # prefix-filtered join in Python beats the index self-join (bench/overlaps.py), with the same
+    # counting join in Python beats the index self-join (bench/overlaps.py), with the same
     # answers (tests/workgroups/test_overlap_parity.py).
     few = touching is not None and is_few(len(touching), len(active))
     use_database = connection.vendor == "postgresql" and few
