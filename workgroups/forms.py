@@ -22,6 +22,7 @@ from karaj_budget.jalali import format_jalali_date, persian_digits
 from karaj_budget.persian import PersianInputError, normalize_text, to_ascii_digits
 from programs.models import FundingSource, Unit
 from workgroups import resources
+from workgroups.attachments.services import name_as_typed
 from workgroups.models import (
     Deadline,
     Extension,
@@ -450,7 +451,21 @@ class OverlapDecisionForm(forms.Form):
 class AttachmentForm(forms.Form):
     """One file to attach; what it is, is judged by its content (workgroups/attachments/files.py)."""
 
-    file = forms.FileField(label="فایل", allow_empty_file=False, max_length=300)
+    file = forms.FileField(
+        label="فایل",
+        allow_empty_file=False,
+        max_length=300,
+        widget=forms.FileInput(attrs={"data-typed-name": "id_file_name"}),
+    )
+    # The name as the browser saw it, ZWNJ included (workgroups/attachments/services.name_as_typed).
+    file_name = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            upload.name = name_as_typed(upload.name, data.get("file_name"))
+        return data
 
 
 class LetterNumberForm(forms.Form):

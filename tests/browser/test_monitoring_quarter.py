@@ -102,7 +102,7 @@ def test_a_quarter_is_opened_reported_reviewed_and_verified(
     one.get_by_label("دلیل تأخیر، توقف یا کاهش پیشرفت").fill("بازبینی کارهای انجام‌شده؛ بخشی از بتن‌ریزی رد شد")
     one.get_by_role("button", name="ذخیره پیش‌نویس").click()
     expect(unit.locator(".messages")).to_contain_text("پیش‌نویس گزارش")
-    attach(unit, unit.locator(f"#project-{first.pk}"), "صورت وضعیت تابستان.pdf")
+    attach(unit, unit.locator(f"#project-{first.pk}"), "صورت\u200cوضعیت تابستان.pdf")
     one = unit.locator(f"#project-{first.pk}")
     one.get_by_role("button", name="ذخیره و ارسال").click()
     expect(unit.locator(".messages")).to_contain_text("ارسال شد")

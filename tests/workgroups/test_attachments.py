@@ -183,6 +183,31 @@ def test_the_file_name_is_made_safe():
     assert len(safe_name("ب" * 400 + ".pdf", ".pdf")) == 150
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        # Django's parser keeps only printable characters: the ZWNJ is lost on the way...
+        (None, "صورتوضعیت شماره ۲.pdf"),
+        # ...and the name the browser saw puts it back,
+        ("صورت\u200cوضعیت شماره ۲.pdf", "صورت\u200cوضعیت شماره ۲.pdf"),
+        ("C:\\fakepath\\صورت\u200cوضعیت شماره ۲.pdf", "صورت\u200cوضعیت شماره ۲.pdf"),
+        # but never a name that differs in anything a person can see.
+        ("نامه دیگر.pdf", "صورتوضعیت شماره ۲.pdf"),
+        ("صورت\u200cوضعیت شماره ۳.pdf", "صورتوضعیت شماره ۲.pdf"),
+    ],
+)
+def test_the_zwnj_of_a_file_name_survives_the_upload(client, personas, civil_meeting, typed, stored):
+    client.force_login(personas["head_a"])
+    url = reverse("workgroups:meeting-attachments", args=[civil_meeting.pk])
+    data = {
+        "file": SimpleUploadedFile("صورت\u200cوضعیت شماره ۲.pdf", PDF_BYTES, content_type="application/pdf")
+    }
+    if typed is not None:
+        data["file_name"] = typed
+    assert client.post(url, data).status_code == 302
+    assert Attachment.objects.get(meeting=civil_meeting).name == stored
+
+
 def test_a_unit_attaches_to_its_own_project_and_the_head_reads_it(client, personas):
     project = Project.objects.get(cycle=Cycle.objects.current(), title__startswith="ساماندهی دره وسیه")
     url = reverse("workgroups:project-attachments", args=[project.pk])

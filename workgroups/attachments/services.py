@@ -26,6 +26,21 @@ def safe_name(name, extension):
     return f"{stem}{extension}"
 
 
+def name_as_typed(parsed, typed):
+    """The file name the person gave, when Django's upload parser only took marks out of it.
+
+    The parser keeps only printable characters of an uploaded file's name, and ZWNJ (U+200C), which
+    Persian names are full of («صورت‌وضعیت»), is not printable to Python: the name arrives as
+    «صورتوضعیت». The upload form sends the name the browser saw beside the file
+    (static/workgroups/attachments.js); it is taken only when it is the parsed name with nothing but
+    such invisible characters put back, so it can never name anything else.
+    """
+    typed = (typed or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if typed and parsed and "".join(ch for ch in typed if ch.isprintable()) == parsed:
+        return typed
+    return parsed
+
+
 def _project_of(parent):
     if parent.kind == Attachment.Parent.PROJECT:
         return parent.obj
