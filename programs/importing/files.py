@@ -10,13 +10,15 @@ are refused here too, and defusedxml must be installed so openpyxl's own parser 
 
 Size alone does not bound the cost of parsing: a 0.44 MB file held 10.4 million tiny shared
 strings (179 MB unzipped, under the size limit) and cost a worker 75 s and 1.6 GB, because openpyxl
-loads the whole shared-strings table when the workbook is opened. So every XML part is streamed
-once, in chunks, before any parser sees it, counting the shared strings and the cells with
-`bytes.count` (a regular expression is four times slower): the shared-strings part is refused over
-its size or count limit, the sheets over the cell limit, and a run of a megabyte without a single
-`<` (one enormous text or attribute, which a parser would hold in memory whole) is refused too.
-The same pass refuses a DTD anywhere in any part (not only near its start), which is what lets
-sheets.py parse sheets and shared strings with the standard library's C parser.
+loads the whole shared-strings table when the workbook is opened. So every part is streamed once,
+in chunks, before any parser sees it, counting the shared strings and the cells with `bytes.count`
+(a regular expression is four times slower): the shared-strings part is refused over its size or
+count limit, the sheets over the cell limit, and a run of a megabyte without a single `<` (one
+enormous text or attribute, which a parser would hold in memory whole) is refused too, except in
+pictures. The same pass refuses a DTD anywhere in any part (not only near its start), which is what
+lets sheets.py parse sheets and shared strings with the standard library's C parser. Every part
+means whatever its name: openpyxl finds the sheets and styles through the package's relationships,
+so a sheet may be called `sheet1.dat`.
 The limits, their reasons and the worst file they let through are in docs/performance.md
 ("Hostile workbooks", bench/hostile_workbook.py).
 """
@@ -40,6 +42,8 @@ _SCAN_CHUNK = 1 << 20  # no XML markup in a whole chunk: a text or attribute of 
 _CELL_STARTS = (b"<c ", b"<c>", b":c ", b":c>")
 _STRING_STARTS = (b"<si>", b"<si ", b":si>", b":si ")
 _DTD_SNIFF_BYTES = 4096
+# Pictures Office embeds (xl/media/): an uncompressed one may hold a megabyte without a `<`.
+_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg")
 CORRUPT = "فایل ناقص یا خراب است و باز نمی‌شود؛ آن را دوباره از اکسل ذخیره کنید."
 _DTD_MESSAGE = "فایل دارای تعریف موجودیت XML (DTD) است که ناامن است؛ فایل پذیرفته نیست."
 
@@ -159,10 +163,10 @@ def _check_content_types(archive: zipfile.ZipFile) -> set:
 
 
 def _check_no_dtd(archive: zipfile.ZipFile) -> None:
-    # Office never writes a DTD; one in any XML part is an entity bomb or an external-entity probe.
+    # Office never writes a DTD; one in any part is an entity bomb or an external-entity probe. Every
+    # part is sniffed whatever its name: openpyxl finds sheets and styles through the package's
+    # relationships, so a sheet may be called `sheet1.dat` (the whole parts are scanned below).
     for member in archive.infolist():
-        if not member.filename.endswith((".xml", ".rels", ".vml")):
-            continue
         try:
             head = _read_member(archive, member.filename, _DTD_SNIFF_BYTES)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
@@ -178,8 +182,9 @@ def _check_parts(archive: zipfile.ZipFile, shared_strings: set) -> None:
     max_cells = settings.IMPORT_MAX_CELLS
     cells = 0
     for member in archive.infolist():
-        if not member.filename.endswith((".xml", ".rels", ".vml")):
-            continue
+        # Every part, whatever its name (see _check_no_dtd): only pictures may hold a megabyte
+        # without a `<`, and a picture's bytes rarely look like a cell's start.
+        is_picture = member.filename.lower().endswith(_PICTURE_SUFFIXES)
         is_strings = member.filename in shared_strings
         if is_strings and member.file_size > max_string_bytes:
             raise ImportFileError(
@@ -192,7 +197,7 @@ def _check_parts(archive: zipfile.ZipFile, shared_strings: set) -> None:
         try:
             with archive.open(member) as part:
                 while chunk := part.read(_SCAN_CHUNK):
-                    if len(chunk) == _SCAN_CHUNK and b"<" not in chunk:
+                    if len(chunk) == _SCAN_CHUNK and not is_picture and b"<" not in chunk:
                         raise ImportFileError(
                             "فایل متنی بیش از یک مگابایت در یک خانه یا یک ویژگی دارد (اکسل در هر خانه حداکثر "
                             "۳۲٬۷۶۷ نویسه می‌پذیرد)؛ این فایل پذیرفته نیست."

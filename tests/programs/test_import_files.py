@@ -8,7 +8,7 @@ import pytest
 from programs.importing.codes import import_codes
 from programs.models import BudgetCode
 
-from .workbooks import WORKBOOK_TYPE, raw_xlsx, sheet_xml, xlsx
+from .workbooks import WORKBOOK_TYPE, raw_xlsx, rewritten, sheet_xml, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,36 @@ def test_entities_in_sheet_refused(prolog):
 def test_entities_in_shared_strings_refused(prolog):
     strings = f'{prolog}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>کد</t></si></sst>'
     assert "XML" in refused(raw_xlsx(sheet_xml([["کد", "عنوان"]]), shared_strings=strings))
+
+
+def test_a_sheet_not_named_xml_is_read_through_the_relationships():
+    # openpyxl finds a sheet by the workbook's relationships, not by its name: the checks must
+    # therefore scan every part, whatever it is called (the two tests below).
+    package = raw_xlsx(sheet_xml([["کد", "عنوان"], ["9", "الف"]]))
+    result = import_codes(
+        "budget", rewritten(package, rename=[("xl/worksheets/sheet1.xml", "xl/worksheets/s.dat")])
+    )
+    assert not result.has_errors and result.totals["new"] == 1
+
+
+@pytest.mark.parametrize("prolog", [BOMB, XXE])
+def test_entities_in_a_sheet_not_named_xml_refused_before_any_parser(prolog, monkeypatch):
+    package = raw_xlsx(sheet_xml([["کد", "عنوان"], ["9", "&lol3;"]], prolog=prolog))
+    monkeypatch.setattr("programs.importing.sheets._open_workbook", never_parsed)
+    message = refused(rewritten(package, rename=[("xl/worksheets/sheet1.xml", "xl/worksheets/s.dat")]))
+    assert "DTD" in message
+
+
+def test_cells_of_a_sheet_not_named_xml_count_against_the_limit(settings, monkeypatch):
+    settings.IMPORT_MAX_CELLS = 20
+    package = raw_xlsx(sheet_xml([["کد", "عنوان"]] + [[f"9{n:02d}", "الف"] for n in range(20)]))
+    monkeypatch.setattr("programs.importing.sheets._open_workbook", never_parsed)
+    message = refused(rewritten(package, rename=[("xl/worksheets/sheet1.xml", "xl/worksheets/s.png.x")]))
+    assert "خانه" in message
+
+
+def never_parsed(*args, **kwargs):
+    raise AssertionError("the file reached a parser")
 
 
 def test_wrong_dimension_does_not_truncate():

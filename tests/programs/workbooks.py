@@ -115,3 +115,25 @@ def raw_xlsx(sheet, *, shared_strings=None, content_type=WORKBOOK_TYPE, extra_me
             archive.writestr(name, content)
     stream.seek(0)
     return stream
+
+
+def rewritten(fileobj, *, rename=(), prologs=None):
+    """The same package with each part in `rename` ((old name, new name) pairs, references to it
+    included) renamed, and each part named in `prologs` given that text before its root element."""
+    source = zipfile.ZipFile(fileobj)
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            name, data = info.filename, source.read(info.filename)
+            prolog = (prologs or {}).get(name)
+            if prolog is not None:
+                if data.startswith(b"<?xml"):
+                    data = data.split(b"?>", 1)[1]
+                data = prolog.encode() + data
+            for old, new in rename:
+                data = data.replace(old.rsplit("/", 1)[-1].encode(), new.rsplit("/", 1)[-1].encode())
+                if name == old:
+                    name = new
+            archive.writestr(name, data)
+    stream.seek(0)
+    return stream
