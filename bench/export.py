@@ -81,8 +81,14 @@ def populate(count):
             )
         )
     Project.objects.bulk_create(batch, batch_size=2000)
-    # Every workgroup has sent its list, so the cover compares each live list with its submission.
+    # Every workgroup has sent its list, so the cover compares each live list with its submission
+    # (the demo already sent some: one submission per list kind and cycle).
+    sent = set(
+        Submission.objects.filter(cycle=cycle, kind="priorities").values_list("workgroup_id", flat=True)
+    )
     for workgroup in workgroups.values():
+        if workgroup.pk in sent:
+            continue
         snapshot = submissions.list_snapshot(workgroup=workgroup, cycle=cycle, kind="priorities")
         Submission.objects.create(
             workgroup=workgroup,

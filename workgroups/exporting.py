@@ -10,6 +10,7 @@ kept); amounts are numbers with thousands separators; dates are Jalali text.
 """
 
 import datetime
+import hashlib
 import re
 
 from django.db.models import F
@@ -34,7 +35,7 @@ from workgroups.models import (
     Submission,
     Workgroup,
     WorkgroupCycle,
-    snapshot_checksum,
+    canonical_json,
 )
 from workgroups.ranking import ListFigures
 from workgroups.submissions import current_checksum
@@ -345,41 +346,67 @@ class LiveChecksums:
     The same items as `submissions.snapshot_item`, in the same order (`list_projects`: active
     projects, ranked by priority, unranked last by id), so that the result equals
     `submissions.current_checksum` without reading the list a second time.
+
+    Memory stays flat with the list's length: the ranked rows arrive in their list's order
+    (`ordered_rows`), so each item goes straight into a running SHA-256 of the bytes that
+    `models.canonical_json` gives the whole list (`[`, the items' canonical JSON joined by `,`, `]`).
+    Only the unranked items are kept until the end, because the export orders them by request and
+    the snapshot by id; a list has few of them.
     """
 
     WITHDRAWN = STATE_LABELS[Project.State.WITHDRAWN]
 
     def __init__(self, workgroup_ids):
-        self.items = {pk: [] for pk in workgroup_ids}
+        self.hashes = {pk: hashlib.sha256(b"[") for pk in workgroup_ids}
+        self.fed = dict.fromkeys(self.hashes, 0)
+        self.last_position = dict.fromkeys(self.hashes)
+        self.unranked = {pk: [] for pk in self.hashes}
 
     def add(self, row):
-        items = self.items.get(row["workgroup_id"])
-        if items is None or row["state"] == self.WITHDRAWN:
+        pk = row["workgroup_id"]
+        if pk not in self.hashes or row["state"] == self.WITHDRAWN:
             return
-        items.append(
-            {
-                "id": row["id"],
-                "title": row["title"],
-                "position": row["priority"],
-                "unit": row["proposing_unit__code"],
-                "requested_amount": row["requested_amount"],
-                "total_estimate": row["total_estimate"],
-                "program_code": row["program_code__code"],
-                "budget_code": row["budget_code__code"],
-                "credit_type": row["credit_type"],
-                "spent_before": row["spent_before"],
-                "forecasts": row["forecasts"],
-                "sources": row["source_names"],
-                "estimate_gap_reason": row["estimate_gap_reason"],
-                "over_remaining_reason": row["over_remaining_reason"],
-            }
-        )
+        item = {
+            "id": row["id"],
+            "title": row["title"],
+            "position": row["priority"],
+            "unit": row["proposing_unit__code"],
+            "requested_amount": row["requested_amount"],
+            "total_estimate": row["total_estimate"],
+            "program_code": row["program_code__code"],
+            "budget_code": row["budget_code__code"],
+            "credit_type": row["credit_type"],
+            "spent_before": row["spent_before"],
+            "forecasts": row["forecasts"],
+            "sources": row["source_names"],
+            "estimate_gap_reason": row["estimate_gap_reason"],
+            "over_remaining_reason": row["over_remaining_reason"],
+        }
+        if item["position"] is None:
+            self.unranked[pk].append(item)
+            return
+        # `ordered_rows` gives each list's ranked rows by rising priority before any unranked row;
+        # anything else would hash a different list than the submission's, so say so loudly.
+        last = self.last_position[pk]
+        if self.unranked[pk] or (last is not None and item["position"] <= last):
+            raise RuntimeError("export rows out of the list's order: the live checksum would be wrong")
+        self.last_position[pk] = item["position"]
+        self._feed(pk, item)
+
+    def _feed(self, pk, item):
+        if self.fed[pk]:
+            self.hashes[pk].update(b",")
+        self.hashes[pk].update(canonical_json(item))
+        self.fed[pk] += 1
 
     def checksums(self):
         result = {}
-        for pk, items in self.items.items():
-            items.sort(key=lambda item: (item["position"] is None, item["position"] or 0, item["id"]))
-            result[pk] = snapshot_checksum({"projects": items})
+        for pk, digest in self.hashes.items():
+            for item in sorted(self.unranked[pk], key=lambda item: item["id"]):
+                self._feed(pk, item)
+            self.unranked[pk] = []
+            digest.update(b"]")
+            result[pk] = digest.hexdigest()
         return result
 
 

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from programs.models import Unit
 from workgroups import ranking
-from workgroups.exporting import build_workbook
+from workgroups.exporting import ListTotals, LiveChecksums, ProjectMoney, build_workbook, ordered_rows
 from workgroups.letters.numbers import submission_record_letter
 from workgroups.models import Attachment, Cycle, Project, Workgroup, WorkgroupCycle
 
@@ -325,6 +325,56 @@ def test_live_checksum_taken_while_exporting_equals_the_submission_mechanisms(cy
     assert cover_row(export(cycle, workgroup=civil), civil.name)[9] == "مطابق با آخرین ارسال"
     Project.objects.filter(pk=projects[3].pk).update(total_estimate=1)
     assert cover_row(export(cycle), civil.name)[9] == "تغییر پس از ارسال"
+
+
+def test_live_checksums_are_streamed_in_the_lists_order_and_equal_current_checksum(cycle):
+    # The export streams each list's ranked items into the hash and keeps only the unranked ones,
+    # which it meets ordered by request, not by id as the snapshot orders them: three unranked
+    # projects whose request order is the reverse of their id order must still hash alike.
+    from workgroups import submissions
+
+    civil = Workgroup.objects.get(slug="civil")
+    tail = list(Project.objects.filter(cycle=cycle, workgroup=civil).order_by("-priority")[:3])
+    for amount, project in zip((10, 20, 30), sorted(tail, key=lambda p: p.pk), strict=True):
+        Project.objects.filter(pk=project.pk).update(priority=None, requested_amount=amount)
+    workgroups = list(Workgroup.objects.all())
+    live = LiveChecksums(wg.pk for wg in workgroups)
+    totals = ListTotals({}, ProjectMoney(cycle))
+    order = []
+    for row in ordered_rows(cycle):
+        live.add(totals.annotate(row))
+        if row["workgroup_id"] == civil.pk and row["priority"] is None:
+            order.append(row["id"])
+    assert order == sorted(order, reverse=True)  # the export meets them against the id order
+    checksums = live.checksums()
+    for workgroup in workgroups:
+        expected = submissions.current_checksum(workgroup=workgroup, cycle=cycle, kind="priorities")
+        assert checksums[workgroup.pk] == expected, workgroup.slug
+
+
+def test_live_checksums_refuse_rows_out_of_the_lists_order():
+    live = LiveChecksums([1])
+    row = {
+        "workgroup_id": 1,
+        "state": "",
+        "id": 1,
+        "title": "",
+        "priority": 2,
+        "proposing_unit__code": "",
+        "requested_amount": 0,
+        "total_estimate": 0,
+        "program_code__code": "",
+        "budget_code__code": "",
+        "credit_type": "",
+        "spent_before": 0,
+        "forecasts": {},
+        "source_names": {},
+        "estimate_gap_reason": "",
+        "over_remaining_reason": "",
+    }
+    live.add(row)
+    with pytest.raises(RuntimeError):
+        live.add({**row, "id": 2, "priority": 1})
 
 
 def test_cover_shows_the_letter_number_and_matches_a_list_with_attachments(
