@@ -29,6 +29,7 @@ from workgroups.deadlines import format_duration_fa
 from workgroups.models import (
     AuditEntry,
     Deadline,
+    Meeting,
     Project,
     ProjectFunding,
     ProjectYearForecast,
@@ -349,15 +350,25 @@ class LiveChecksums:
 
     Memory stays flat with the list's length: the ranked rows arrive in their list's order
     (`ordered_rows`), so each item goes straight into a running SHA-256 of the bytes that
-    `models.canonical_json` gives the whole list (`[`, the items' canonical JSON joined by `,`, `]`).
-    Only the unranked items are kept until the end, because the export orders them by request and
-    the snapshot by id; a list has few of them.
+    `models.snapshot_checksum` hashes (`[`, the items' canonical JSON joined by `,`, `]`; for a list
+    with attachments, `{"attachments":` their canonical JSON `,"projects":[` … `]}`, the keys in
+    canonical order). Only the unranked items are kept until the end, because the export orders
+    them by request and the snapshot by id; a list has few of them.
+
+    `attachments` is {workgroup_id: the list's `attachments` snapshot entries, or None} for the
+    workgroups whose checksum is wanted.
     """
 
     WITHDRAWN = STATE_LABELS[Project.State.WITHDRAWN]
 
-    def __init__(self, workgroup_ids):
-        self.hashes = {pk: hashlib.sha256(b"[") for pk in workgroup_ids}
+    def __init__(self, attachments):
+        self.hashes = {
+            pk: hashlib.sha256(
+                b'{"attachments":' + canonical_json(entries) + b',"projects":[' if entries else b"["
+            )
+            for pk, entries in attachments.items()
+        }
+        self.closing = {pk: b"]}" if entries else b"]" for pk, entries in attachments.items()}
         self.fed = dict.fromkeys(self.hashes, 0)
         self.last_position = dict.fromkeys(self.hashes)
         self.unranked = {pk: [] for pk in self.hashes}
@@ -405,7 +416,7 @@ class LiveChecksums:
             for item in sorted(self.unranked[pk], key=lambda item: item["id"]):
                 self._feed(pk, item)
             self.unranked[pk] = []
-            digest.update(b"]")
+            digest.update(self.closing[pk])
             result[pk] = digest.hexdigest()
         return result
 
@@ -497,8 +508,25 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
     }
     totals = ListTotals(shares, money)
     latest = latest_submissions(cycle, workgroups)
-    # Checksums of the live lists, only for the workgroups with a submission to compare with.
-    live = LiveChecksums(wg.pk for wg in workgroups if _reference(latest, wg.pk) is not None)
+    # Checksums of the live lists, only for the workgroups with a submission to compare with; a
+    # list with attachments hashes them too (models.snapshot_checksum), before its projects.
+    with_files = attachment_services.workgroups_with_attachments(cycle)
+    attachments = {}
+    for wg in workgroups:
+        reference = _reference(latest, wg.pk)
+        if reference is None:
+            continue
+        attachments[wg.pk] = (
+            attachment_services.list_attachments_snapshot(
+                share=shares.get(wg.pk),
+                kind=reference.kind,
+                meetings=Meeting.objects.filter(workgroup=wg, cycle=cycle),
+                project_ids=Project.objects.for_workgroup(wg, cycle).active().values("pk"),
+            )
+            if wg.pk in with_files
+            else None
+        )
+    live = LiveChecksums(attachments)
     writers = {
         sheet: RowWriter(sheet, columns)
         for sheet in [consolidated, *sheets.values(), *type_sheets.values()]
@@ -518,10 +546,7 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
             if sheet is not None:
                 writers[sheet].append(row)
                 written[sheet] += 1
-    # A list with attachments hashes them too (models.snapshot_checksum): ask the list itself then.
-    with_files = attachment_services.workgroups_with_attachments(cycle)
-    checksums = {pk: value for pk, value in live.checksums().items() if pk not in with_files}
-    for pk, states in submission_states(cycle, workgroups, latest=latest, live=checksums).items():
+    for pk, states in submission_states(cycle, workgroups, latest=latest, live=live.checksums()).items():
         summaries[pk].update(states)
     last_column = get_column_letter(len(columns))
     for sheet, rows in written.items():

@@ -338,7 +338,7 @@ def test_live_checksums_are_streamed_in_the_lists_order_and_equal_current_checks
     for amount, project in zip((10, 20, 30), sorted(tail, key=lambda p: p.pk), strict=True):
         Project.objects.filter(pk=project.pk).update(priority=None, requested_amount=amount)
     workgroups = list(Workgroup.objects.all())
-    live = LiveChecksums(wg.pk for wg in workgroups)
+    live = LiveChecksums(dict.fromkeys(wg.pk for wg in workgroups))
     totals = ListTotals({}, ProjectMoney(cycle))
     order = []
     for row in ordered_rows(cycle):
@@ -353,7 +353,7 @@ def test_live_checksums_are_streamed_in_the_lists_order_and_equal_current_checks
 
 
 def test_live_checksums_refuse_rows_out_of_the_lists_order():
-    live = LiveChecksums([1])
+    live = LiveChecksums({1: None})
     row = {
         "workgroup_id": 1,
         "state": "",
