@@ -1,0 +1,192 @@
+"""Projects import at 10,000 and 100,000 rows, against the floor of reading the same file.
+
+The import is `workgroups.importing.import_projects` as the admin's confirm runs it: read the file
+(with every upload check of programs/importing/files.py), validate each row against the units,
+deputies and lists, write everything in one transaction. The floor reads the same workbook with
+openpyxl's read-only mode and does nothing with the rows. Each run is a fresh process, rolled back
+at its end so every run imports the same new projects into an empty cycle; runs alternate with the
+floor's; CPU beside wall time, memory as the process's own VmHWM (bench/_measure.py).
+
+The app's limits (settings: KARAJ_IMPORT_MAX_ROWS 60,000 rows, KARAJ_IMPORT_MAX_CELLS 250,000
+cells, KARAJ_IMPORT_MAX_TEXT_CHARS 5 M characters kept) refuse a file this wide past 41,666 rows;
+the script first shows what the upload says to a larger file, then measures it with those three
+limits raised in the measured process only (nowhere else): the 100,000-row figure is the cost of
+the import's code, not something a person can upload.
+
+Run: .venv/bin/python bench/import_projects.py [--sizes 10000 100000] [--runs 2]
+     (a throwaway SQLite database unless BENCH_DATABASE_URL points at PostgreSQL: bench…)
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _measure import Timed, current_mb, peak_mb  # noqa: E402
+from _titles import realistic_titles  # noqa: E402
+
+HEADER = [
+    "شناسه",
+    "عنوان",
+    "واحد پیشنهاددهنده",
+    "معاونت مسئول",
+    "اعتبار درخواستی (میلیون ریال)",
+    "برآورد کل (میلیون ریال)",
+]
+BENCH_YEAR = 1420  # a cycle of its own: no list of it is sent or locked
+
+
+def setup_django(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    import django
+
+    django.setup()
+
+
+def populate():
+    from django.core.management import call_command
+
+    from workgroups.models import Cycle
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    Cycle.objects.get_or_create(fiscal_year=BENCH_YEAR, defaults={"title": f"بودجه سال {BENCH_YEAR}"})
+
+
+def write_file(path, count):
+    from openpyxl import Workbook
+
+    from programs.models import Unit
+
+    units = [
+        (unit.code, unit.default_deputy.code)
+        for unit in Unit.objects.exclude(kind="deputy").select_related("default_deputy")
+        if unit.default_deputy is not None and unit.is_valid_in(BENCH_YEAR)
+    ]
+    rng = random.Random(1420)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("پروژه‌ها")
+    sheet.append(HEADER)
+    for number, title in enumerate(realistic_titles(count)):
+        unit, deputy = units[number % len(units)]
+        requested = rng.randrange(100, 50_000)
+        sheet.append([f"B-{number}", title, unit, deputy, requested, requested * rng.randrange(1, 6)])
+    workbook.save(path)
+
+
+def child(mode, path, database_url, raise_limits):
+    setup_django(database_url)
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    if raise_limits:  # this process only: see the module's docstring
+        settings.IMPORT_MAX_ROWS = 10**7
+        settings.IMPORT_MAX_CELLS = 10**8
+        settings.IMPORT_MAX_TEXT_CHARS = 10**9
+    connection.ensure_connection()
+    before = current_mb()
+    with Timed() as timed:
+        if mode == "floor":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            rows = sum(1 for _ in workbook.active.iter_rows(min_row=2, values_only=True))
+            workbook.close()
+        else:
+            from workgroups.importing import import_projects
+            from workgroups.models import Cycle
+
+            with transaction.atomic():
+                with open(path, "rb") as fileobj:
+                    result = import_projects(fileobj, cycle=Cycle.objects.get(fiscal_year=BENCH_YEAR))
+                assert result.written, [str(p) for p in (result.file_problems or result.problems)[:5]]
+                rows = result.totals["new"]
+                transaction.set_rollback(True)
+    print(f"{timed.wall:.4f} {timed.cpu:.4f} {peak_mb():.1f} {before:.1f} {rows}")
+
+
+def refusal(path):
+    """What the upload says to this file under the app's own limits (None: accepted)."""
+    from programs.importing.files import ImportFileError
+    from programs.importing.sheets import read_table
+    from workgroups.importing import COLUMNS
+
+    try:
+        with open(path, "rb") as fileobj:
+            read_table(fileobj, COLUMNS, key_column="title")
+    except ImportFileError as error:
+        return str(error)
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--raise-limits", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child, args.raise_limits)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        setup_django(database_url)
+        populate()
+        print(
+            f"projects import ({'PostgreSQL' if 'postgres' in database_url else 'SQLite'}), "
+            f"{len(HEADER)} columns"
+        )
+        for size in args.sizes:
+            path = Path(tmp) / f"projects-{size}.xlsx"
+            write_file(path, size)
+            refused = refusal(path)
+            command = [sys.executable, __file__, "--child"]
+            results = {"floor": [], "import": []}
+            for _ in range(args.runs):
+                for mode in results:  # alternated
+                    extra = ["--raise-limits"] if refused else []
+                    out = subprocess.run(
+                        [*command, mode, str(path), database_url, *extra],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout.split()
+                    results[mode].append([float(value) for value in out])
+            wall = {mode: statistics.median(run[0] for run in runs) for mode, runs in results.items()}
+            cpu = {mode: statistics.median(run[1] for run in runs) for mode, runs in results.items()}
+            peak = {mode: max(run[2] for run in runs) for mode, runs in results.items()}
+            growth = {mode: max(run[2] - run[3] for run in runs) for mode, runs in results.items()}
+            rows = int(results["import"][0][4])
+            print(
+                f" {size:>7,} rows ({path.stat().st_size / 2**20:.1f} MB file), "
+                f"medians of {args.runs} alternated runs:"
+            )
+            if refused:
+                print(f"   the upload refuses it with the app's limits: {refused}")
+                print("   measured with the row, cell and text limits raised in the measured process only")
+            for mode, label in (("floor", "floor (openpyxl read-only, rows counted)"), ("import", "import")):
+                print(
+                    f"   {label}: {wall[mode]:.2f} s wall, {cpu[mode]:.2f} s CPU, "
+                    f"{size / cpu[mode]:,.0f} rows/s CPU; peak {peak[mode]:.0f} MB (VmHWM), "
+                    f"{growth[mode]:.0f} MB above the process before the run"
+                )
+            print(
+                f"   {rows:,} projects written; "
+                f"ratio {cpu['import'] / cpu['floor']:.2f}x the floor in CPU time"
+            )
+
+
+if __name__ == "__main__":
+    main()
