@@ -40,7 +40,7 @@ def refused_before_any_parser(fileobj, monkeypatch):
 
 def test_openpyxl_uses_lxml_here():
     # The suite runs with the parser production has: lxml is a requirement.
-    assert openpyxl.xml.LXML
+    assert openpyxl.xml.LXML, "lxml is missing: pip install -r requirements.txt"
     assert openpyxl.xml.DEFUSEDXML  # still required by files.check_workbook
 
 
