@@ -3,7 +3,8 @@
 Usage: python bench/import_codes.py [--sizes 10000 50000]
 
 Sets Django up against DATABASE_URL, or a throwaway SQLite database when it is not set. Each
-measurement runs in its own subprocess, so the peak memory (ru_maxrss) belongs to that run alone.
+measurement runs in its own subprocess; its peak memory is its own VmHWM (bench/_measure.py: a
+child's ru_maxrss on Linux starts from its parent's size, which this script used to report).
 The floor reads the workbook with openpyxl's read-only mode and inserts every row with one
 bulk_create; the import is `programs.importing.codes.import_codes` (all checks, parents, levels).
 """
@@ -11,7 +12,6 @@ bulk_create; the import is `programs.importing.codes.import_codes` (all checks, 
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -20,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _measure import peak_mb  # noqa: E402
 
 
 def setup_django():
@@ -92,7 +95,7 @@ def child(kind, path):
         count = result.totals["new"]
     seconds = time.perf_counter() - started
     assert ProgramCode.objects.count() == count
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    peak = peak_mb()
     print(json.dumps({"rows": count, "seconds": seconds, "peak_mb": peak}))
 
 
