@@ -251,6 +251,11 @@ def _pool_for(fiscal_year):
         # The pool lives as long as the process: about 100,000 objects at 2,000 coded projects. Out
         # of the collector's reach (refcounting still frees a replaced pool), its full passes no
         # longer walk them: 70–80 ms once in about 20 coding pages (docs/performance.md).
+        # freeze() takes every object alive now, not only the pool's: collect first, so that no
+        # cyclic garbage waiting for the collector is frozen with it and kept for good. (What is
+        # alive now and dies later through refcounting is still freed; only a cycle that dies
+        # later would stay, and pools load rarely: once per process and change of history.)
+        gc.collect()
         gc.freeze()
     return pool
 
