@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from workgroups.models import AuditEntry, Workgroup
 from workgroups.monitoring import exporting
@@ -139,3 +140,16 @@ def test_the_button_is_rate_limited_like_the_list_exports(client, personas):
         for _ in range(EXPORTS_PER_MINUTE):
             assert client.get(EXPORT_URL).status_code == 200
         assert client.get(EXPORT_URL).status_code == 429
+
+
+@pytest.mark.usefixtures("civil_quarter")
+def test_a_head_stopped_by_the_limit_is_sent_back_to_its_dashboard(client, personas):
+    client.force_login(personas["head_a"])
+    with time_machine.travel(AFTER_DUE, tick=False):
+        for _ in range(EXPORTS_PER_MINUTE):
+            assert client.get(EXPORT_URL).status_code == 200
+        page = client.get(EXPORT_URL)
+    assert page.status_code == 429
+    back = reverse("workgroups:monitoring-dashboard")
+    assert f'href="{back}"' in page.content.decode()
+    assert client.get(back).status_code == 200

@@ -7,6 +7,7 @@ import tempfile
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -138,7 +139,12 @@ def monitoring_export(request):
         return render(
             request,
             "workgroups/coding_export_limited.html",
-            {"limit": EXPORTS_PER_MINUTE, "workgroup": None},
+            # Back to the dashboard it came from: heads and units may not open the office's home.
+            {
+                "limit": EXPORTS_PER_MINUTE,
+                "workgroup": None,
+                "back_url": reverse("workgroups:monitoring-dashboard"),
+            },
             status=429,
         )
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
