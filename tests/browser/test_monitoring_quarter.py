@@ -59,6 +59,7 @@ def attach(page, section, name):
     """Add an evidence file from the project's section and come back to the quarter page."""
     back = page.url.split("#")[0]
     section.get_by_role("link", name="مدارک (۰)").click()
+    page.wait_for_load_state()  # as a person would: the page's script keeps the name's ZWNJ
     page.locator("input[type=file]").set_input_files(evidence(name))
     page.get_by_role("button", name="بارگذاری").click()
     expect(page.locator(".messages")).to_contain_text(f"پیوست «{name}» افزوده شد")
