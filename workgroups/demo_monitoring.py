@@ -62,10 +62,6 @@ def _planned(project):
     return {quarter: min(100, round(start + step * quarter)) for quarter in (1, 2, 3, 4)}
 
 
-def _reporter(unit_id, experts):
-    return experts.get(unit_id)
-
-
 def _report(monitored, period, user, *, progress, absorbed, status="on_schedule", reason="", planned=None):
     return reports.report_save(
         monitored=monitored,
@@ -133,7 +129,7 @@ def seed_monitoring(*, executed, current, office):
     # Spring: everyone reports, two units late; the office verifies all.
     for item in monitored:
         unit = item.project.proposing_unit
-        user = _reporter(unit.pk, experts)
+        user = experts.get(unit.pk)
         plan = _planned(item.project)
         progress = plan[1] - (3 if item in (delayed, stopped) else 0)
         absorbed = item.approved_amount * progress // 100 // 2
@@ -151,7 +147,7 @@ def seed_monitoring(*, executed, current, office):
         unit = item.project.proposing_unit
         if unit.code in SILENT_IN_SUMMER:
             continue
-        user = _reporter(unit.pk, experts)
+        user = experts.get(unit.pk)
         plan = _planned(item.project)
         status, reason, progress = "on_schedule", "", plan[2]
         if item is delayed:
@@ -182,7 +178,7 @@ def seed_monitoring(*, executed, current, office):
         _report(
             item,
             autumn,
-            _reporter(item.project.proposing_unit_id, experts),
+            experts.get(item.project.proposing_unit_id),
             progress=plan[3] if item not in (delayed, stopped) else None,
             absorbed=None,
             status="",

@@ -907,6 +907,12 @@ def snapshot_checksum(snapshot):
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
+def report_checksum(snapshot):
+    """SHA-256 (hex) of the canonical JSON of a monitoring report's whole snapshot (figures, plan
+    and the list of its evidence): what `report_submit` stores and `verify_checksum` recomputes."""
+    return hashlib.sha256(canonical_json(snapshot)).hexdigest()
+
+
 class ReminderLog(models.Model):
     """One reminder e-mail per workgroup, list, offset and due date: inserted before sending, so two
     overlapping runs of the command cannot both send it (the second hits the unique constraint)."""
@@ -1477,9 +1483,7 @@ class ProgressReport(models.Model):
 
     def verify_checksum(self):
         """True when the stored checksum still matches the stored snapshot."""
-        return (
-            bool(self.checksum) and hashlib.sha256(canonical_json(self.snapshot)).hexdigest() == self.checksum
-        )
+        return bool(self.checksum) and report_checksum(self.snapshot) == self.checksum
 
 
 class ReportComment(models.Model):

@@ -9,8 +9,6 @@ submit either lands before the freeze or is refused after it. What the figures m
 by workgroups/monitoring/rules.py alone.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -28,7 +26,7 @@ from workgroups.models import (
     MonitoredProject,
     ProgressReport,
     ReportComment,
-    canonical_json,
+    report_checksum,
 )
 from workgroups.monitoring import periods, rules
 
@@ -298,7 +296,7 @@ def report_submit(*, report, user, now=None):
     report.state = State.SUBMITTED
     report.number = number
     report.snapshot = snapshot
-    report.checksum = hashlib.sha256(canonical_json(snapshot)).hexdigest()
+    report.checksum = report_checksum(snapshot)
     report.submitted_at = now
     report.submitted_by = _user(user)
     report.late_by = due.late_by(now)
