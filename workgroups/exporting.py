@@ -462,8 +462,15 @@ def submission_states(cycle, workgroups, *, latest=None, live=None):
     return states
 
 
-def build_workbook(*, cycle, workgroup=None, user=None, output):
-    """Write the export for `cycle` (one workgroup's list, or every workgroup and the consolidation)."""
+# How often a background export reports how far it is (one UPDATE of its run each time).
+PROGRESS_EVERY = 500
+
+
+def build_workbook(*, cycle, workgroup=None, user=None, output, progress=None):
+    """Write the export for `cycle` (one workgroup's list, or every workgroup and the consolidation).
+
+    `progress(done, total)`, when given, hears how many projects are written, every PROGRESS_EVERY.
+    """
     now = timezone.now()
     workgroups = list(
         Workgroup.objects.order_by("deputy__code")
@@ -533,7 +540,12 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
         if sheet is not None
     }
     written = dict.fromkeys(writers, 0)
-    for row in ordered_rows(cycle, workgroup):
+    if progress is not None:
+        total = Project.objects.filter(cycle=cycle, **({"workgroup": workgroup} if workgroup else {})).count()
+        progress(0, total)
+    for done, row in enumerate(ordered_rows(cycle, workgroup), start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         row = totals.annotate(row)
         live.add(row)
         summary = summaries[row["workgroup_id"]]
@@ -558,9 +570,9 @@ def build_workbook(*, cycle, workgroup=None, user=None, output):
     return sum(summary["count"] for summary in summaries.values())
 
 
-def export_coded_list(*, cycle, workgroup=None, user=None, output):
+def export_coded_list(*, cycle, workgroup=None, user=None, output, progress=None):
     """Write the export (see `build_workbook`) and record who exported what in the audit trail."""
-    rows = build_workbook(cycle=cycle, workgroup=workgroup, user=user, output=output)
+    rows = build_workbook(cycle=cycle, workgroup=workgroup, user=user, output=output, progress=progress)
     scope = f"«{workgroup.name}»" if workgroup else "همه کارگروه‌ها"
     AuditEntry.objects.record(
         actor=user,

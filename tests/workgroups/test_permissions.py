@@ -9,7 +9,16 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from workgroups import submissions
-from workgroups.models import Attachment, Cycle, Meeting, OverlapPair, Project, Submission, Workgroup
+from workgroups.models import (
+    Attachment,
+    Cycle,
+    ExportRun,
+    Meeting,
+    OverlapPair,
+    Project,
+    Submission,
+    Workgroup,
+)
 
 LOGIN = "/accounts/login/"
 
@@ -41,7 +50,12 @@ def targets(personas, settings, tmp_path):
     civil_meeting = Meeting.objects.create(
         workgroup=Workgroup.objects.get(slug="civil"), cycle=cycle, held_on="2019-12-01"
     )
+    # The office persona's whole-cycle export, built (export_runs.py).
+    export_run = ExportRun(cycle=cycle, requested_by=personas["office"], state=ExportRun.State.DONE, rows=1)
+    export_run.file.save("x.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    export_run.save()
     return {
+        "export_run": export_run.pk,
         "civil_meeting": civil_meeting.pk,
         "civil_project_file": attach(project=civil_project),
         "transport_project_file": attach(project=transport_project),
@@ -278,7 +292,12 @@ EVERYONE_SIGNED_IN = {
 MATRIX += [
     ("workgroups:coding-edit", {"slug": "civil"}, CIVIL_ONLY),
     ("workgroups:workgroup-export", {"slug": "civil"}, CIVIL_ONLY),
-    ("workgroups:office-export", None, OFFICE_ONLY),
+    # Without ?workgroup= it leads the office to the whole-cycle export's page.
+    ("workgroups:office-export", None, {**OFFICE_ONLY, "office": 302, "admin": 302}),
+    ("workgroups:export-run-list", None, OFFICE_ONLY),
+    # A build is fetched and followed only by the person who asked (another office person: 404).
+    ("workgroups:export-run-state", "export_run", {**OFFICE_ONLY, "admin": 404}),
+    ("workgroups:export-run-download", "export_run", {**OFFICE_ONLY, "admin": 404}),
     ("workgroups:code-search", {"scheme": "budget"}, EVERYONE_SIGNED_IN),
     ("workgroups:code-search", {"scheme": "program"}, EVERYONE_SIGNED_IN),
 ]

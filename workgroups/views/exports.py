@@ -1,17 +1,22 @@
-"""The coded list as Excel, for its workgroup's people and for the budget office (every workgroup and
-the consolidated sheet). Downloads are limited per person and minute; every export is audited."""
+"""The coded list as Excel, for its workgroup's people and for the budget office. One list is written
+while the request waits; every workgroup and the consolidated sheet (the office's whole-cycle export)
+is built by the background worker and fetched when ready (workgroups/export_runs.py). Exports are
+limited per person and minute; every export is audited."""
 
 import tempfile
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
 
-from workgroups import access
+from workgroups import access, export_runs
 from workgroups.exporting import export_coded_list, export_filename
-from workgroups.models import ExportCount, Workgroup
+from workgroups.models import Cycle, ExportCount, ExportRun, Workgroup
 
 EXPORTS_PER_MINUTE = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,27 +28,36 @@ def _rate_limited(user):
     return ExportCount.objects.hit(user, timezone.now()) > EXPORTS_PER_MINUTE
 
 
-def _export(request, *, cycle, workgroup):
-    if _rate_limited(request.user):
-        return render(
-            request,
-            "workgroups/coding_export_limited.html",
-            {"limit": EXPORTS_PER_MINUTE, "workgroup": workgroup},
-            status=429,
-        )
-    # Small exports stay in memory; a large one spills to a temporary file.
-    output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    export_coded_list(cycle=cycle, workgroup=workgroup, user=request.user, output=output)
-    output.seek(0)
-    filename = export_filename(cycle, workgroup)
-    scope_name = workgroup.name if workgroup else "همه کارگروه‌ها"
-    persian_name = f"فهرست کدگذاری‌شده {cycle.fiscal_year} {scope_name}.xlsx"
+def _limited(request, *, workgroup=None, back_url=None):
+    return render(
+        request,
+        "workgroups/coding_export_limited.html",
+        {"limit": EXPORTS_PER_MINUTE, "workgroup": workgroup, "back_url": back_url},
+        status=429,
+    )
+
+
+def _xlsx_response(output, *, filename, persian_name):
     response = FileResponse(output, content_type=XLSX)
     # An ASCII name for old clients, the Persian one (RFC 6266 filename*) for the rest.
     persian = content_disposition_header(True, persian_name).split("; ", 1)[1]
     response["Content-Disposition"] = f'attachment; filename="{filename}"; {persian}'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _export(request, *, cycle, workgroup):
+    if _rate_limited(request.user):
+        return _limited(request, workgroup=workgroup)
+    # Small exports stay in memory; a large one spills to a temporary file.
+    output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+    export_coded_list(cycle=cycle, workgroup=workgroup, user=request.user, output=output)
+    output.seek(0)
+    return _xlsx_response(
+        output,
+        filename=export_filename(cycle, workgroup),
+        persian_name=f"فهرست کدگذاری‌شده {cycle.fiscal_year} {workgroup.name}.xlsx",
+    )
 
 
 @login_required
@@ -56,7 +70,81 @@ def workgroup_export(request, slug):
 @login_required
 @access.office_required
 def office_export(request):
-    """The budget office's export: every workgroup and the consolidated sheet, or ?workgroup=<slug>."""
+    """The budget office's export of one workgroup's list (?workgroup=<slug>). Without a workgroup
+    (an older link or bookmark) it leads to the whole-cycle export's page, which builds in the
+    background."""
+    cycle = access.get_cycle_or_404(request)
     slug = request.GET.get("workgroup", "").strip()
-    workgroup = get_object_or_404(Workgroup, slug=slug) if slug else None
-    return _export(request, cycle=access.get_cycle_or_404(request), workgroup=workgroup)
+    if not slug:
+        return redirect(_runs_url(cycle))
+    workgroup = get_object_or_404(Workgroup, slug=slug)
+    return _export(request, cycle=cycle, workgroup=workgroup)
+
+
+def _runs_url(cycle):
+    return f"{reverse('workgroups:export-run-list')}?cycle={cycle.fiscal_year}"
+
+
+@login_required
+@access.office_required
+@require_http_methods(["GET", "POST"])
+def export_run_list(request):
+    """The whole-cycle export: GET shows the person's recent builds of ?cycle= (the one under way
+    with its progress, the ready ones to fetch); POST asks for a new build, or joins the one under way."""
+    cycle = access.get_cycle_or_404(request)
+    if request.method == "POST":
+        if export_runs.active_run(cycle=cycle, user=request.user) is None and _rate_limited(request.user):
+            return _limited(request, back_url=_runs_url(cycle))
+        _run, started = export_runs.export_run_start(cycle=cycle, user=request.user)
+        if started:
+            messages.success(
+                request, "ساختن فایل آغاز شد؛ وقتی آماده شود، پیوند دریافت آن در همین صفحه می‌آید."
+            )
+        else:
+            messages.info(
+                request, "فایلی که پیش‌تر خواسته بودید هنوز در حال ساختن است؛ همان در همین صفحه آماده می‌شود."
+            )
+        return redirect(_runs_url(cycle))
+    runs = export_runs.recent_runs(cycle=cycle, user=request.user)
+    active = next((run for run in runs if run.is_active), None)
+    return render(
+        request,
+        "workgroups/export_run_list.html",
+        {
+            "cycle": cycle,
+            "cycles": Cycle.objects.order_by("-fiscal_year"),
+            "runs": [(run, export_runs.export_run_status(run)) for run in runs],
+            "active": export_runs.export_run_status(active) if active else None,
+            "keep_hours": int(export_runs.KEEP_FILES_FOR.total_seconds() // 3600),
+        },
+    )
+
+
+def _own_run_or_404(request, pk):
+    """A run of the person who asked for it; another's is not theirs to fetch (the audit names
+    who exported)."""
+    return get_object_or_404(ExportRun.objects.select_related("cycle"), pk=pk, requested_by=request.user)
+
+
+@login_required
+@access.office_required
+def export_run_state(request, pk):
+    """One build's state as JSON, for the page's progress."""
+    status = export_runs.export_run_status(_own_run_or_404(request, pk))
+    return JsonResponse(status, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@access.office_required
+def export_run_download(request, pk):
+    """The built workbook, while it is kept."""
+    run = _own_run_or_404(request, pk)
+    if run.state != ExportRun.State.DONE or not export_runs.file_exists(run):
+        messages.error(
+            request,
+            "این فایل دیگر نگه داشته نمی‌شود (هر فایل یک روز نگه داشته می‌شود) یا هنوز آماده نیست؛ "
+            "در صورت نیاز دوباره درخواست کنید.",
+        )
+        return redirect(_runs_url(run.cycle))
+    filename, persian_name = export_runs.download_names(run)
+    return _xlsx_response(run.file.open("rb"), filename=filename, persian_name=persian_name)
