@@ -4,15 +4,17 @@
    $LOAD_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/karaj_load), migrates it,
    loads the demo and adds the extra accounts the load needs (members, office staff, experts).
 2. Starts gunicorn with production settings (DEBUG off, a throwaway secret key, 127.0.0.1 only,
-   behind-the-proxy HTTPS header) on a free port in 8100–8199.
+   behind-the-proxy HTTPS header) on a free port in 8100–8199, and the background worker
+   (`manage.py db_worker`) beside it, which builds the office's whole-cycle exports.
 3. Runs locust headless (bench/load/locustfile.py): 7 heads, 14 members, 5 office, 20 experts,
    2 minutes, at most LOAD_MAX_REQUESTS requests, killed if it overruns by a minute.
-4. Stops gunicorn, prints requests/s and p50/p95/p99 per request kind, then checks that each
+4. Stops gunicorn and the worker, prints requests/s and p50/p95/p99 per request kind, then checks that each
    workgroup's stored list is the order of its last accepted save, with accepted versions
    consecutive from the version before the run and one audit entry per accepted save.
 
 Exit status 0 only when every target is met: no errors, no lost update, p95 < 300 ms for pages
-and saves. Options: --workers N (default 2 × cores + 1), --run-time 2m, --users 46, --list-size 300
+and saves (the office export's wait from asking to a ready file is printed beside them; it is not a
+request). Options: --workers N (default 2 × cores + 1), --run-time 2m, --users 46, --list-size 300
 (projects in each workgroup's current list, ranked), --history 2000 (coded projects of an earlier
 cycle, which the coding page's suggestions compare with), --drop-database NAME (required to drop a
 database other than karaj_load: the name must be repeated, so a mistyped URL cannot empty a real one).
@@ -38,8 +40,9 @@ sys.path.insert(0, str(ROOT))
 PY = sys.executable
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
 TARGET_P95_MS = 300
-# Signing in (a deliberately slow password hash) is neither a page nor a save: reported apart.
-NOT_PAGES = {"login"}
+# Signing in (a deliberately slow password hash) is neither a page nor a save, nor is the wait for
+# the background worker to build an export (bench/load/locustfile.py): reported apart.
+NOT_PAGES = {"login", "office export: asked → file ready (worker, not a request)"}
 EXTRA = {"members": 1, "office": 4, "experts": 18}  # per workgroup / in all / in all
 
 
@@ -279,6 +282,7 @@ def main():
         # As behind the reverse proxy that terminates TLS (README, "Production deployment").
         "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
         "DJANGO_STATIC_ROOT": str(work / "static"),
+        "KARAJ_MEDIA_ROOT": str(work / "media"),  # the built exports: the server's and the worker's
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     print(f"== database {urlsplit(database_url).path.lstrip('/')} (dropped and recreated), demo data")
@@ -312,6 +316,11 @@ def main():
          "--workers", str(args.workers), "--timeout", "120", "--no-control-socket"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    worker_log = open(work / "worker.log", "w")  # noqa: SIM115 - open for the worker's lifetime
+    worker = subprocess.Popen(
+        [PY, "manage.py", "db_worker", "--no-reload"],
+        cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
         print(f"== locust: {args.users} users, {args.spawn_rate}/s, {args.run_time}")
@@ -332,9 +341,12 @@ def main():
         )  # fmt: skip
         elapsed = time.monotonic() - started
     finally:
-        server.send_signal(signal.SIGTERM)
+        for process in (server, worker):
+            process.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+        worker.wait(timeout=60)
         log.close()
+        worker_log.close()
 
     rows = read_stats(prefix)
     per_kind = [row for row in rows if row["Name"] != "Aggregated"]
