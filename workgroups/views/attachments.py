@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from karaj_budget.downloads import download_name
 from workgroups import access
 from workgroups.attachments import parents, services
 from workgroups.attachments.files import ALLOWED_LABEL, AttachmentRefused
@@ -98,7 +99,10 @@ def attachment_download(request, pk):
     except FileNotFoundError:
         raise Http404("فایل این پیوست در دسترس نیست.") from None
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(attachment.name),  # the page shows the name as typed, ZWNJ and all
+        content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -11,9 +11,9 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from karaj_budget.downloads import attachment_disposition
 from workgroups import access, export_runs
 from workgroups.exporting import export_coded_list, export_filename
 from workgroups.models import Cycle, ExportCount, ExportRun, Workgroup
@@ -39,9 +39,7 @@ def _limited(request, *, workgroup=None, back_url=None):
 
 def _xlsx_response(output, *, filename, persian_name):
     response = FileResponse(output, content_type=XLSX)
-    # An ASCII name for old clients, the Persian one (RFC 6266 filename*) for the rest.
-    persian = content_disposition_header(True, persian_name).split("; ", 1)[1]
-    response["Content-Disposition"] = f'attachment; filename="{filename}"; {persian}'
+    response["Content-Disposition"] = attachment_disposition(persian_name, ascii_name=filename)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -9,8 +9,8 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
+from karaj_budget.downloads import attachment_disposition
 from karaj_budget.jalali import format_jalali_datetime
 from workgroups import access
 from workgroups.models import ProgressReport, ReportingPeriod
@@ -155,7 +155,8 @@ def monitoring_export(request):
     label = rules.quarter_label(period.cycle.fiscal_year, period.quarter)
     persian_name = f"پایش {label} — {format_jalali_datetime(timezone.now()).replace('/', '-')}.xlsx"
     response = FileResponse(output, content_type=XLSX)
-    persian = content_disposition_header(True, persian_name).split("; ", 1)[1]
-    response["Content-Disposition"] = f'attachment; filename="{exporting.export_filename(period)}"; {persian}'
+    response["Content-Disposition"] = attachment_disposition(
+        persian_name, ascii_name=exporting.export_filename(period)
+    )
     response["Cache-Control"] = "no-store"
     return response
