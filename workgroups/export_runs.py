@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from karaj_budget.jalali import persian_digits
-from workgroups.exporting import export_coded_list, export_filename
+from workgroups.exporting import export_coded_list
 from workgroups.models import ExportRun
 
 State = ExportRun.State
@@ -116,14 +116,6 @@ def remove_old_files(*, now):
     for name in old.exclude(file="").values_list("file", flat=True):
         default_storage.delete(name)
     return old.delete()[0]
-
-
-def download_names(run):
-    """The file's ASCII name for old clients and its Persian name (both stamped with the build time)."""
-    return (
-        export_filename(run.cycle, now=run.finished_at),
-        f"فهرست کدگذاری‌شده {run.cycle.fiscal_year} همه کارگروه‌ها.xlsx",
-    )
 
 
 def file_exists(run):

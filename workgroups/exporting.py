@@ -585,6 +585,12 @@ def export_coded_list(*, cycle, workgroup=None, user=None, output, progress=None
     return rows
 
 
+def export_display_name(cycle, workgroup=None):
+    """The Persian name the file is saved under (karaj_budget/downloads.py makes it safe to save)."""
+    scope = workgroup.name if workgroup is not None else "همه کارگروه‌ها"
+    return f"فهرست کدگذاری‌شده {cycle.fiscal_year} {scope}.xlsx"
+
+
 def export_filename(cycle, workgroup=None, now=None):
     stamp = (now or timezone.now()).astimezone(datetime.UTC).strftime("%Y%m%d-%H%M")
     scope = workgroup.slug if workgroup is not None else "all"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from karaj_budget.downloads import attachment_disposition
 from workgroups import access, export_runs
-from workgroups.exporting import export_coded_list, export_filename
+from workgroups.exporting import export_coded_list, export_display_name, export_filename
 from workgroups.models import Cycle, ExportCount, ExportRun, Workgroup
 
 EXPORTS_PER_MINUTE = 6
@@ -54,7 +54,7 @@ def _export(request, *, cycle, workgroup):
     return _xlsx_response(
         output,
         filename=export_filename(cycle, workgroup),
-        persian_name=f"فهرست کدگذاری‌شده {cycle.fiscal_year} {workgroup.name}.xlsx",
+        persian_name=export_display_name(cycle, workgroup),
     )
 
 
@@ -144,5 +144,8 @@ def export_run_download(request, pk):
             "در صورت نیاز دوباره درخواست کنید.",
         )
         return redirect(_runs_url(run.cycle))
-    filename, persian_name = export_runs.download_names(run)
-    return _xlsx_response(run.file.open("rb"), filename=filename, persian_name=persian_name)
+    return _xlsx_response(
+        run.file.open("rb"),
+        filename=export_filename(run.cycle, now=run.finished_at),
+        persian_name=export_display_name(run.cycle),
+    )
