@@ -1163,20 +1163,50 @@ ATTACHMENT_EXTENSIONS = {
 }
 
 
-class OverlapRun(models.Model):
-    """One whole-cycle overlap detection, run by the background worker (workgroups/overlaps/runs.py).
-
-    The office's page shows its progress and polls until it ends. At most one waits or runs per
-    cycle (a partial unique constraint): asking again while one is under way joins it.
-    """
+class BackgroundRun(models.Model):
+    """Work the background worker does for the office, followed on a page (workgroups/background.py):
+    queued, then running with its progress, then done or failed. Each kind says what "one at a time"
+    means for it with a partial unique constraint over its active states."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "در صف"
-        RUNNING = "running", "در حال بررسی"
-        DONE = "done", "پایان یافت"
+        RUNNING = "running", "در حال انجام"
+        DONE = "done", "انجام شد"
         FAILED = "failed", "ناموفق"
 
     ACTIVE = (State.QUEUED, State.RUNNING)
+
+    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField("انجام‌شده", default=0)
+    total = models.PositiveIntegerField("همه", default=0)
+    summary = models.TextField("نتیجه", blank=True)
+    task_id = models.CharField("شناسه کار", max_length=64, blank=True)
+    created_at = models.DateTimeField("درخواست", auto_now_add=True)
+    finished_at = models.DateTimeField("پایان", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.cycle} — {self.get_state_display()}"
+
+    @property
+    def is_active(self):
+        return self.state in self.ACTIVE
+
+    @property
+    def percent(self):
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+# The active states, as the partial unique constraints of the runs spell them.
+ACTIVE_RUN = Q(state__in=["queued", "running"])
+
+
+class OverlapRun(BackgroundRun):
+    """One whole-cycle overlap detection (workgroups/overlaps/runs.py): `done` and `total` count
+    projects. At most one waits or runs per cycle: asking again while one is under way joins it."""
 
     cycle = models.ForeignKey(
         Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="overlap_runs"
@@ -1189,37 +1219,14 @@ class OverlapRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.QUEUED)
     reason = models.CharField("سبب", max_length=200, blank=True)
-    done = models.PositiveIntegerField("پروژه‌های بررسی‌شده", default=0)
-    total = models.PositiveIntegerField("همه پروژه‌ها", default=0)
-    summary = models.TextField("نتیجه", blank=True)
-    task_id = models.CharField("شناسه کار", max_length=64, blank=True)
-    created_at = models.DateTimeField("درخواست", auto_now_add=True)
-    finished_at = models.DateTimeField("پایان", null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(BackgroundRun.Meta):
         verbose_name = "بررسی تداخل‌ها"
         verbose_name_plural = "بررسی‌های تداخل‌ها"
         constraints = [
-            models.UniqueConstraint(
-                fields=["cycle"],
-                condition=Q(state__in=["queued", "running"]),
-                name="overlap_one_run_per_cycle",
-            ),
+            models.UniqueConstraint(fields=["cycle"], condition=ACTIVE_RUN, name="overlap_one_run_per_cycle"),
         ]
-
-    def __str__(self):
-        return f"{self.cycle} — {self.get_state_display()}"
-
-    @property
-    def is_active(self):
-        return self.state in self.ACTIVE
-
-    @property
-    def percent(self):
-        return round(100 * self.done / self.total) if self.total else 0
 
 
 def export_path(instance, filename):
@@ -1227,22 +1234,14 @@ def export_path(instance, filename):
     return f"exports/{timezone.now():%Y}/{uuid.uuid4().hex}.xlsx"
 
 
-class ExportRun(models.Model):
+class ExportRun(BackgroundRun):
     """One Excel export of a whole cycle (every workgroup and the consolidated sheet), built by the
-    background worker (workgroups/export_runs.py) and kept for the person who asked for a day.
+    worker (workgroups/export_runs.py) and kept a day for the person who asked; `done` and `total`
+    count projects written.
 
     At 2,000 projects the file takes about a second of CPU to write, at 50,000 half a minute: too
-    long for a web request. The office asks, the page shows progress, and the file is fetched once
-    it is ready. At most one waits or is built per person and cycle: asking again joins it.
+    long for a web request. At most one waits or is built per person and cycle: asking again joins it.
     """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "در صف"
-        RUNNING = "running", "در حال ساختن"
-        DONE = "done", "آماده"
-        FAILED = "failed", "ناموفق"
-
-    ACTIVE = (State.QUEUED, State.RUNNING)
 
     cycle = models.ForeignKey(
         Cycle, verbose_name="دوره", on_delete=models.CASCADE, related_name="export_runs"
@@ -1250,40 +1249,21 @@ class ExportRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="درخواست‌کننده", on_delete=models.CASCADE, related_name="+"
     )
-    state = models.CharField("وضعیت", max_length=16, choices=State.choices, default=State.QUEUED)
-    done = models.PositiveIntegerField("ردیف‌های نوشته‌شده", default=0)
-    total = models.PositiveIntegerField("همه ردیف‌ها", default=0)
     rows = models.PositiveIntegerField("پروژه‌ها", null=True, blank=True)
     file = models.FileField("فایل", upload_to=export_path, max_length=200, blank=True)
     size = models.PositiveBigIntegerField("اندازه (بایت)", null=True, blank=True)
-    summary = models.TextField("پیام", blank=True)
-    task_id = models.CharField("شناسه کار", max_length=64, blank=True)
-    created_at = models.DateTimeField("درخواست", auto_now_add=True)
-    finished_at = models.DateTimeField("پایان", null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(BackgroundRun.Meta):
         verbose_name = "خروجی اکسل دوره"
         verbose_name_plural = "خروجی‌های اکسل دوره"
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "requested_by"],
-                condition=Q(state__in=["queued", "running"]),
+                condition=ACTIVE_RUN,
                 name="export_one_run_per_person_and_cycle",
             ),
             models.CheckConstraint(condition=~Q(state="done") | ~Q(file=""), name="export_done_has_a_file"),
         ]
-
-    def __str__(self):
-        return f"{self.cycle} — {self.get_state_display()}"
-
-    @property
-    def is_active(self):
-        return self.state in self.ACTIVE
-
-    @property
-    def percent(self):
-        return min(100, round(100 * self.done / self.total)) if self.total else 0
 
 
 class ExportCountQuerySet(models.QuerySet):

@@ -5,10 +5,6 @@ kept a day, a lost build does not block the next, and a real `db_worker` process
 
 import datetime
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,13 +14,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
-from tests.conftest import database_url
+from tests.conftest import run_worker_once
 from workgroups import export_runs
 from workgroups.export_runs import build_cycle_export
 from workgroups.exporting import export_coded_list
 from workgroups.models import AuditEntry, Cycle, ExportRun, Project
 
-ROOT = Path(__file__).resolve().parents[2]
 State = ExportRun.State
 
 
@@ -175,7 +170,7 @@ def test_the_dashboard_button_queues_a_build_and_the_page_follows_it(client, per
     run = ExportRun.objects.get()
     assert (run.cycle, run.requested_by, run.state) == (cycle, personas["office"], State.QUEUED)
     page = client.get(response["Location"]).content.decode()
-    assert 'id="export-run"' in page and "export_run.js" in page and "در صف" in page
+    assert 'id="export-run"' in page and "run_progress.js" in page and "در صف" in page
     assert "ساختن فایل آغاز شد" in page
     # Asking again while it waits joins it.
     client.post(f"{reverse('workgroups:export-run-list')}?cycle=1399")
@@ -188,7 +183,7 @@ def test_the_dashboard_button_queues_a_build_and_the_page_follows_it(client, per
     assert state["state"] == "done" and not state["active"]
     assert state["download_url"] == reverse("workgroups:export-run-download", args=[run.pk])
     page = client.get(response["Location"]).content.decode()
-    assert 'id="export-run"' not in page and "export_run.js" not in page
+    assert 'id="export-run"' not in page and "run_progress.js" not in page
     assert f'href="{state["download_url"]}"' in page and "دریافت فایل" in page
 
     download = client.get(state["download_url"])
@@ -268,20 +263,7 @@ def test_a_real_worker_process_builds_the_export(
     cycle = Cycle.objects.get(fiscal_year=1399)
     run, started = export_runs.export_run_start(cycle=cycle, user=personas["office"])  # committed: enqueued
     assert started
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "karaj_budget.settings",
-        "KARAJ_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    worker = run_worker_once(KARAJ_MEDIA_ROOT=str(settings.MEDIA_ROOT))
     assert worker.returncode == 0, worker.stderr
     run.refresh_from_db()
     assert run.state == State.DONE, (run.state, worker.stderr)

@@ -2,22 +2,20 @@
 the worker runs it with visible progress, the page and its JSON report it, a large import queues
 one instead of comparing inline, and a real `db_worker` process runs a queued run."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import database_url
+from tests.conftest import run_worker_once
 from workgroups.models import Cycle, OverlapPair, OverlapRun, Project
 from workgroups.overlaps import runs
 from workgroups.overlaps.runs import refresh_cycle_overlaps
 
-ROOT = Path(__file__).resolve().parents[2]
 State = OverlapRun.State
 
 
@@ -87,6 +85,17 @@ def test_a_failed_run_says_so_and_frees_the_cycle(cycle, monkeypatch):
     assert runs.overlap_run_start(cycle=cycle)[1]
 
 
+def test_a_lost_run_does_not_block_the_cycle(cycle):
+    # Its worker stopped mid-way: half an hour later, asking again ends it and starts anew.
+    run, _ = runs.overlap_run_start(cycle=cycle)
+    OverlapRun.objects.filter(pk=run.pk).update(state=State.RUNNING, done=10, total=100)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
+        new, started = runs.overlap_run_start(cycle=cycle)
+    run.refresh_from_db()
+    assert started and new != run and run.state == State.FAILED and "ناتمام" in run.summary
+    assert refresh_cycle_overlaps.call(run.pk) is None  # its task, delivered late, does nothing
+
+
 def test_the_page_shows_progress_and_its_json_follows(client, personas, cycle):
     client.force_login(personas["office"])
     run, _ = runs.overlap_run_start(cycle=cycle)
@@ -94,7 +103,7 @@ def test_the_page_shows_progress_and_its_json_follows(client, personas, cycle):
     html = client.get(reverse("workgroups:overlap-queue")).content.decode()
     assert 'id="overlap-run"' in html and 'data-active="true"' in html
     assert "۲۵۰ از ۱۰۰۰ پروژه (۲۵٪)" in html
-    assert "overlap_run.js" in html
+    assert "run_progress.js" in html
     state = client.get(reverse("workgroups:overlap-run-state"), {"cycle": cycle.fiscal_year}).json()
     assert state["active"] and state["percent"] == 25 and "۲۵٪" in state["message"]
 
@@ -124,15 +133,7 @@ def test_a_real_worker_process_runs_the_queued_refresh(reseed_afterwards, transa
     OverlapPair.objects.filter(cycle=cycle).delete()
     run, started = runs.overlap_run_start(cycle=cycle, user=personas["office"])  # committed: enqueued
     assert started
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "karaj_budget.settings"}
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    worker = run_worker_once()
     assert worker.returncode == 0, worker.stderr
     run.refresh_from_db()
     assert run.state == State.DONE, (run.state, worker.stderr)
