@@ -7,6 +7,7 @@ measurement runs in its own subprocess; its peak memory is its own VmHWM (bench/
 child's ru_maxrss on Linux starts from its parent's size, which this script used to report).
 The floor reads the workbook with openpyxl's read-only mode and inserts every row with one
 bulk_create; the import is `programs.importing.codes.import_codes` (all checks, parents, levels).
+Targets: ≤ 3× the floor's time, ≤ 300 MB peak memory.
 """
 
 import argparse
@@ -23,6 +24,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _measure import peak_mb  # noqa: E402
+
+RATIO_TARGET, PEAK_TARGET_MB = 3, 300  # docs/performance.md, "Benchmarks"
 
 
 def setup_django():
@@ -133,6 +136,11 @@ def main():
             f"({floor['seconds']:.2f} s, peak {floor['peak_mb']:.0f} MB) | import "
             f"{imported['rows'] / imported['seconds']:>8,.0f} rows/s ({imported['seconds']:.2f} s, "
             f"peak {imported['peak_mb']:.0f} MB) | ratio {imported['seconds'] / floor['seconds']:.2f}x"
+        )
+        ratio = imported["seconds"] / floor["seconds"]
+        print(
+            f"{'':>12}target <= {RATIO_TARGET}x the floor: {'met' if ratio <= RATIO_TARGET else 'NOT met'}; "
+            f"peak <= {PEAK_TARGET_MB} MB: {'met' if imported['peak_mb'] <= PEAK_TARGET_MB else 'NOT met'}"
         )
 
 

@@ -61,6 +61,10 @@ def synthetic_titles(count, seed=1399):
 
 
 BENCH_YEAR = 1499
+# Seconds: 5,000 titles (issue 7), 20,000 titles, also under 400 MB (issue 14); 1,000 and 50,000
+# have none (50,000 is "measured and reported").
+JOIN_TARGETS = {5000: 10, 20000: 15}
+REFRESH_TARGET = 10
 
 
 def bench_database():
@@ -106,12 +110,16 @@ def bench_database():
         elapsed = time.perf_counter() - start
         print(
             f"overlaps_refresh on {connection.vendor}, 5000 projects: {result.created} pairs stored "
-            f"in {elapsed:.2f} s (target < 10 s)"
+            f"in {elapsed:.2f} s wall (target < {REFRESH_TARGET} s: "
+            f"{'met' if elapsed < REFRESH_TARGET else 'NOT met'})"
         )
         edited = Project.objects.filter(cycle=cycle).order_by("pk")[:1]
         start = time.perf_counter()
         overlaps_refresh(cycle=cycle, projects=list(edited))
-        print(f"  after one edit (pairs touching one project): {time.perf_counter() - start:.2f} s")
+        print(
+            f"  after one edit (pairs touching one project): {time.perf_counter() - start:.2f} s wall; "
+            "no target"
+        )
         if connection.vendor == "postgresql":
             projects = list(Project.objects.filter(cycle=cycle))
             start = time.perf_counter()
@@ -185,15 +193,15 @@ def main():
         join_child(sys.argv[2], int(sys.argv[3]))
         return
     print("python join and scoring, one process per size (peak = its VmHWM)")
-    for generator, count, target in [("realistic", n, 15 if n == 20000 else None) for n in SIZES] + [
-        ("harsh", 5000, 10)
-    ]:
+    for generator, count in [("realistic", n) for n in SIZES] + [("harsh", 5000)]:
         r = run_join(generator, count)
-        verdict = ""
+        target = JOIN_TARGETS.get(count)
         if target:
             met = r["wall"] < target and (count != 20000 or r["peak"] < 400)
             verdict = f"; target < {target} s" + (" and < 400 MB" if count == 20000 else "")
             verdict += f": {'met' if met else 'NOT met'} (CPU {'met' if r['cpu'] < target else 'NOT met'})"
+        else:
+            verdict = "; no target (measured)"
         print(
             f"  {generator:9} {count:>6,}: {r['pairs']:>9,} pairs scored, {r['reported']:>7,} reported; "
             f"{r['wall']:7.2f} s wall, {r['cpu']:7.2f} s CPU, peak {r['peak']:.0f} MB{verdict}"
