@@ -3,8 +3,10 @@
 a generated history, and stays exact as codes are saved, cleared and projects deleted."""
 
 import gc
+import importlib.util
 import random
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +191,39 @@ def test_a_loaded_pool_is_out_of_the_collectors_full_passes(history):
         assert suggestions._pools[history.fiscal_year] is not pool
     finally:
         gc.unfreeze()
+
+
+def _gunicorn_conf():
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", Path(__file__).parents[2] / "gunicorn.conf.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_worker_reads_the_pool_before_its_first_coding_page(history, monkeypatch):
+    # gunicorn.conf.py's post_worker_init: the current cycle's pool is read at worker start, and the
+    # first coding page in that worker finds it ready, not reading the history again.
+    gunicorn_conf = _gunicorn_conf()
+    suggestions.forget_pools()
+    closed = []
+    monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
+    gunicorn_conf.post_worker_init(worker=None)
+    pool = suggestions._pools[history.fiscal_year]
+    coded = Project.objects.filter(cycle__fiscal_year__lte=history.fiscal_year).filter(suggestions.CODED)
+    assert len(pool.entries) == coded.count() >= 900 and closed == [True]
+    loads, searches = [], []
+    monkeypatch.setattr(suggestions.Pool, "load", lambda self, stamp: loads.append(stamp))
+    monkeypatch.setattr(suggestions.Pool, "_search", lambda self, grams: searches.append(grams) or {})
+    civil = coding.coding_projects(workgroup=Workgroup.objects.get(slug="civil"), cycle=history)
+    assert suggestions.suggestions_for(civil, cycle=history)
+    # Neither the history nor the list's titles are looked up again: both were, as it started.
+    assert loads == [] and searches == [] and suggestions._pools[history.fiscal_year] is pool
+
+
+def test_a_failed_warm_up_does_not_stop_the_worker(db, monkeypatch, caplog):
+    gunicorn_conf = _gunicorn_conf()
+    monkeypatch.setattr(suggestions, "warm_pool", lambda: 1 / 0)
+    gunicorn_conf.post_worker_init(worker=None)
+    assert "suggestion pool was not read" in caplog.text
