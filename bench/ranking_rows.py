@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/ranking_rows.py
 
-- str.format: the hand-built strings the page used before (a copy is kept below, as the floor);
+- str.format: the hand-built strings the page used before (a copy is kept below, as the floor),
+  with the list's figures set as the page sets them now (`ranking.ListFigures`), so only drawing differs;
 - Jinja2: what the page does now, `ranking_rows` with its Jinja2 macro (templates/jinja2/);
 - Django loop: the same markup as one Django template looping over the rows (for reference: why
   the rows are not drawn by the Django engine).
@@ -106,17 +107,23 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
     from karaj_budget.jalali import format_money, persian_digits
     from workgroups import ranking
     from workgroups.models import Project
+    from workgroups.views.ranking import _credit_type
 
     project_url = reverse("workgroups:project-detail", args=[0]).removesuffix("0/")
     panel_url = reverse("workgroups:project-panel", args=[workgroup.slug, 0]).removesuffix("0/panel/")
     kinds = dict(Project.Kind.choices)
-    line = ranking.CutLine(ceiling)
+    # The figures as the page sets them (since issue 17: the list's and each credit type's cut
+    # lines and the sources, `ranking.ListFigures`), so that only the drawing differs.
+    line = ranking.ListFigures(ceiling, None)
     last = len(ranked)
     for index, project in enumerate([*ranked, *unranked]):
         position = index + 1 if index < last else None
+        project.credit_type = _credit_type(project)
         classes, cumulative_text, fit_text, fit_state = "", "", "", ""
-        if position is not None:
-            place = line.add(project.requested_amount)
+        if position is None:
+            line.add_sources(project.requested_amount, None)
+        else:
+            place = line.add(project.requested_amount, project.credit_type, None)
             project.position = position
             project.cumulative = place.cumulative
             project.fits = place.fits
@@ -125,7 +132,7 @@ def ranking_rows_str_format(workgroup, ranked, unranked, ceiling, *, can_rank, o
             fit_state = f' data-fit-state="{place.fit_state}"'
             if place.fits is False:
                 classes = " is-below-cutline"
-                if line.cut_position == position:
+                if line.is_cut(place):
                     project.is_cut = True
                     classes += " is-cut"
                 if place.in_remainder:
