@@ -5,17 +5,17 @@ import logging
 
 
 def post_worker_init(worker):
-    """Each worker reads the coding page's suggestion pool before it takes a request, so nobody's
-    first coding page in a fresh worker waits for the history to be read (docs/performance.md,
-    "Coding page against history"). Workers are replaced every ~1,000 requests (--max-requests),
-    and each new one reads it again here, off the request path. A failure only costs the warm-up."""
+    """Each worker reads what its first pages would otherwise read on a person's time (the row
+    templates, the coding page's suggestion pool: workgroups/warmup.py) before it takes a request.
+    Workers are replaced every ~1,000 requests (--max-requests); each new one reads them again
+    here, off the request path. A failure only costs the warm-up."""
     from django.db import connections
 
-    from workgroups.suggestions import warm_pool
+    from workgroups.warmup import warm_worker
 
     try:
-        warm_pool()
+        warm_worker()
     except Exception:
-        logging.getLogger("karaj_budget").exception("the suggestion pool was not read at worker start")
+        logging.getLogger("karaj_budget").exception("the worker's warm-up failed")
     finally:
         connections.close_all()  # opened outside a request: not closed by Django's request signals

@@ -4,8 +4,9 @@ The head of one workgroup codes a list of 300 projects; the suggestions compare 
 project already coded in this cycle or an earlier one. The history grows as Karaj's does (about
 2,000 coded projects a year): 0, 2,000 and 10,000. For each size: the first page view in a fresh
 process that has not read the pool (it reads the history), the same after the pool was read as a
-gunicorn worker does when it starts (gunicorn.conf.py), then a save (a picker's choice, as the page's script posts it)
-followed by a page view, RUNS times: the page after someone's save is the deadline week's case.
+gunicorn worker does when it starts (gunicorn.conf.py), then a save (a picker's choice, as the
+page's script posts it) followed by a page view, RUNS times: the page after someone's save is
+the deadline week's case.
 
 Run: .venv/bin/python bench/coding.py          (a throwaway SQLite file)
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/coding.py

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+from django.template import engines
 
 from karaj_budget.persian import search_key
 from programs.models import BudgetCode, ProgramCode
@@ -207,9 +208,12 @@ def test_a_worker_reads_the_pool_before_its_first_coding_page(history, monkeypat
     # first coding page in that worker finds it ready, not reading the history again.
     gunicorn_conf = _gunicorn_conf()
     suggestions.forget_pools()
-    closed = []
+    closed, compiled = [], []
     monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
+    jinja2 = engines["jinja2"]
+    monkeypatch.setattr(jinja2, "get_template", lambda name: compiled.append(name))
     gunicorn_conf.post_worker_init(worker=None)
+    assert compiled == ["workgroups/_ranking_row.html", "workgroups/_coding_row.html"]
     pool = suggestions._pools[history.fiscal_year]
     coded = Project.objects.filter(cycle__fiscal_year__lte=history.fiscal_year).filter(suggestions.CODED)
     assert len(pool.entries) == coded.count() >= 900 and closed == [True]
@@ -226,4 +230,4 @@ def test_a_failed_warm_up_does_not_stop_the_worker(db, monkeypatch, caplog):
     gunicorn_conf = _gunicorn_conf()
     monkeypatch.setattr(suggestions, "warm_pool", lambda: 1 / 0)
     gunicorn_conf.post_worker_init(worker=None)
-    assert "suggestion pool was not read" in caplog.text
+    assert "warm-up failed" in caplog.text
