@@ -5,9 +5,12 @@
   size at the fork). `reset_peak()` starts a new peak where the kernel allows it (Linux 4.0+).
 - Time is wall time beside CPU time (`time.process_time`, this process only). On a shared, busy
   machine wall time grows with the others' load while CPU time barely moves: compare CPU times.
+- A floor and the app's way are run alternately, each run a fresh process (`alternated`), so a
+  busy machine slows both alike.
 """
 
 import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -59,3 +62,25 @@ def p95_ms(samples):
 
 def verdict(value, target):
     return "met" if value < target else "NOT met"
+
+
+def alternated(commands, runs):
+    """Run every command (mode → argv) in turn, `runs` rounds, each run a fresh process that prints
+    its wall seconds, CPU seconds, peak MB and MB before the run (and any figures after those).
+    Returns {mode: [[figures of a run], …]}."""
+    results = {mode: [] for mode in commands}
+    for _ in range(runs):
+        for mode, argv in commands.items():
+            out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout.split()
+            results[mode].append([float(value) for value in out])
+    return results
+
+
+def summary(results):
+    """(wall, cpu, peak, growth) per mode: medians of wall and CPU time, the highest peak, and the
+    most the peak rose above the process's size before the run (the run's own memory)."""
+    wall = {mode: statistics.median(run[0] for run in runs) for mode, runs in results.items()}
+    cpu = {mode: statistics.median(run[1] for run in runs) for mode, runs in results.items()}
+    peak = {mode: max(run[2] for run in runs) for mode, runs in results.items()}
+    growth = {mode: max(run[2] - run[3] for run in runs) for mode, runs in results.items()}
+    return wall, cpu, peak, growth

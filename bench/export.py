@@ -30,8 +30,6 @@ machine is shared.
 
 import argparse
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -40,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _measure import Timed, current_mb, peak_mb  # noqa: E402
+from _measure import Timed, alternated, current_mb, peak_mb, summary  # noqa: E402
 
 
 def setup_django(database_url):
@@ -190,20 +188,10 @@ def child(mode, database_url):
 
 
 def measure(count, database_url, runs):
-    results = {mode: [] for mode in RUNNERS}
-    for _ in range(runs):
-        for mode in RUNNERS:  # alternated
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", mode, "--database-url", database_url],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.split()
-            results[mode].append([float(value) for value in out])
-    wall = {mode: statistics.median(run[0] for run in runs) for mode, runs in results.items()}
-    cpu = {mode: statistics.median(run[1] for run in runs) for mode, runs in results.items()}
-    peak = {mode: max(run[2] for run in runs) for mode, runs in results.items()}
-    growth = {mode: max(run[2] - run[3] for run in runs) for mode, runs in results.items()}
+    commands = {
+        mode: [sys.executable, __file__, "--child", mode, "--database-url", database_url] for mode in RUNNERS
+    }
+    wall, cpu, peak, growth = summary(alternated(commands, runs))
     print(f" {count:,} projects, medians of {runs} alternated runs", flush=True)
     for mode, label in LABELS.items():
         print(

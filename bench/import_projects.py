@@ -26,8 +26,6 @@ Run: .venv/bin/python bench/import_projects.py [--sizes 10000 41666 100000] [--r
 import argparse
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _measure import Timed, current_mb, peak_mb  # noqa: E402
+from _measure import Timed, alternated, current_mb, peak_mb, summary  # noqa: E402
 from _titles import realistic_titles  # noqa: E402
 
 HEADER = [
@@ -171,21 +169,12 @@ def main():
             write_file(path, size)
             refused = refusal(path)
             command = [sys.executable, __file__, "--child"]
-            results = {"floor": [], "import": []}
-            for _ in range(args.runs):
-                for mode in results:  # alternated
-                    extra = ["--raise-limits"] if refused else []
-                    out = subprocess.run(
-                        [*command, mode, str(path), database_url, *extra],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                    ).stdout.split()
-                    results[mode].append([float(value) for value in out])
-            wall = {mode: statistics.median(run[0] for run in runs) for mode, runs in results.items()}
-            cpu = {mode: statistics.median(run[1] for run in runs) for mode, runs in results.items()}
-            peak = {mode: max(run[2] for run in runs) for mode, runs in results.items()}
-            growth = {mode: max(run[2] - run[3] for run in runs) for mode, runs in results.items()}
+            extra = ["--raise-limits"] if refused else []
+            commands = {
+                mode: [*command, mode, str(path), database_url, *extra] for mode in ("floor", "import")
+            }
+            results = alternated(commands, args.runs)
+            wall, cpu, peak, growth = summary(results)
             rows = int(results["import"][0][4])
             print(
                 f" {size:>7,} rows ({path.stat().st_size / 2**20:.1f} MB file"

@@ -24,7 +24,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _measure import Timed, current_mb, median_ms, peak_mb, verdict  # noqa: E402
+from _measure import Timed, alternated, current_mb, median_ms, peak_mb, verdict  # noqa: E402
 
 TARGET_MS = 300
 YEAR = 1399
@@ -313,16 +312,11 @@ def main():
             wall, cpu, queries = figures[name]
             print(f"  {label}: median {wall:.0f} ms wall, {cpu:.0f} ms CPU, {queries} queries")
         print(f"  page median < {TARGET_MS} ms: {verdict(figures['page'][0], TARGET_MS)}")
-        results = {"floor": [], "export": []}
-        for _ in range(args.export_runs):
-            for mode in ("floor", "export"):  # alternated: a busy machine slows both alike
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", mode, "--database-url", database_url],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout.split()
-                results[mode].append([float(value) for value in out])
+        commands = {
+            mode: [sys.executable, __file__, "--child", mode, "--database-url", database_url]
+            for mode in ("floor", "export")
+        }
+        results = alternated(commands, args.export_runs)
         for mode, label in (
             ("floor", "floor (same rows, plain write-only sheet)"),
             ("export", "quarter export"),
