@@ -28,7 +28,12 @@ def _rate_limited(user):
     return ExportCount.objects.hit(user, timezone.now()) > EXPORTS_PER_MINUTE
 
 
-def _limited(request, *, workgroup=None, back_url=None):
+def limited_page(request, *, workgroup=None, back_url=None):
+    """Count one export by the person: None while within the limit, else the Persian 429 page
+    leading back to `back_url` (or the workgroup's coding page, or the office's home). Every export
+    of the app, the lists' and the monitoring's, shares this one limit."""
+    if not _rate_limited(request.user):
+        return None
     return render(
         request,
         "workgroups/coding_export_limited.html",
@@ -37,7 +42,8 @@ def _limited(request, *, workgroup=None, back_url=None):
     )
 
 
-def _xlsx_response(output, *, filename, persian_name):
+def xlsx_response(output, *, filename, persian_name):
+    """A workbook as a download: saved as `persian_name` (`filename` for old clients), never cached."""
     response = FileResponse(output, content_type=XLSX)
     response["Content-Disposition"] = attachment_disposition(persian_name, ascii_name=filename)
     response["Cache-Control"] = "no-store"
@@ -45,13 +51,13 @@ def _xlsx_response(output, *, filename, persian_name):
 
 
 def _export(request, *, cycle, workgroup):
-    if _rate_limited(request.user):
-        return _limited(request, workgroup=workgroup)
+    if (refused := limited_page(request, workgroup=workgroup)) is not None:
+        return refused
     # Small exports stay in memory; a large one spills to a temporary file.
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     export_coded_list(cycle=cycle, workgroup=workgroup, user=request.user, output=output)
     output.seek(0)
-    return _xlsx_response(
+    return xlsx_response(
         output,
         filename=export_filename(cycle, workgroup),
         persian_name=export_display_name(cycle, workgroup),
@@ -91,8 +97,9 @@ def export_run_list(request):
     with its progress, the ready ones to fetch); POST asks for a new build, or joins the one under way."""
     cycle = access.get_cycle_or_404(request)
     if request.method == "POST":
-        if export_runs.active_run(cycle=cycle, user=request.user) is None and _rate_limited(request.user):
-            return _limited(request, back_url=_runs_url(cycle))
+        if export_runs.active_run(cycle=cycle, user=request.user) is None:  # joining one is no new export
+            if (refused := limited_page(request, back_url=_runs_url(cycle))) is not None:
+                return refused
         _run, started = export_runs.export_run_start(cycle=cycle, user=request.user)
         if started:
             messages.success(
@@ -144,7 +151,7 @@ def export_run_download(request, pk):
             "در صورت نیاز دوباره درخواست کنید.",
         )
         return redirect(_runs_url(run.cycle))
-    return _xlsx_response(
+    return xlsx_response(
         run.file.open("rb"),
         filename=export_filename(run.cycle, now=run.finished_at),
         persian_name=export_display_name(run.cycle),

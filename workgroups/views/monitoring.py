@@ -5,17 +5,16 @@ JSON; the quarter's Excel export."""
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from karaj_budget.downloads import attachment_disposition
 from karaj_budget.jalali import format_jalali_datetime
 from workgroups import access
 from workgroups.models import ProgressReport, ReportingPeriod
 from workgroups.monitoring import dashboard, exporting, rules
-from workgroups.views.exports import EXPORTS_PER_MINUTE, XLSX, _rate_limited
+from workgroups.views.exports import limited_page, xlsx_response
 from workgroups.views.office import _iso, _jalali
 
 
@@ -135,28 +134,17 @@ def monitoring_export(request):
     visible, period, filters, _options = _scope(request)
     if period is None:
         raise Http404("هنوز فصلی برای گزارش پایش گشوده نشده است.")
-    if _rate_limited(request.user):
-        return render(
-            request,
-            "workgroups/coding_export_limited.html",
-            # Back to the dashboard it came from: heads and units may not open the office's home.
-            {
-                "limit": EXPORTS_PER_MINUTE,
-                "workgroup": None,
-                "back_url": reverse("workgroups:monitoring-dashboard"),
-            },
-            status=429,
-        )
+    # Back to the dashboard it came from: heads and units may not open the office's home.
+    if (refused := limited_page(request, back_url=reverse("workgroups:monitoring-dashboard"))) is not None:
+        return refused
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     exporting.export_quarter(
         period=period, visible=visible.filter(dashboard.filter_q(filters)), user=request.user, output=output
     )
     output.seek(0)
     label = rules.quarter_label(period.cycle.fiscal_year, period.quarter)
-    persian_name = f"پایش {label} — {format_jalali_datetime(timezone.now()).replace('/', '-')}.xlsx"
-    response = FileResponse(output, content_type=XLSX)
-    response["Content-Disposition"] = attachment_disposition(
-        persian_name, ascii_name=exporting.export_filename(period)
+    return xlsx_response(
+        output,
+        filename=exporting.export_filename(period),
+        persian_name=f"پایش {label} — {format_jalali_datetime(timezone.now())}.xlsx",
     )
-    response["Cache-Control"] = "no-store"
-    return response
