@@ -39,16 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _measure import Timed, alternated, current_mb, peak_mb, summary  # noqa: E402
-
-
-def setup_django(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    import django
-
-    django.setup()
+from _setup import project_like, setup_django  # noqa: E402
 
 
 def populate(count):
@@ -82,21 +73,8 @@ def populate(count):
             priority = next_priority[source.workgroup_id]
             next_priority[source.workgroup_id] += 1
         batch.append(
-            Project(
-                cycle=cycle,
-                ref=f"bench-{number}",
-                title=f"{source.title} — ردیف {number}",
-                title_key=source.title_key,
-                proposing_unit=units[number % len(units)],
-                responsible_deputy_id=source.responsible_deputy_id,
-                workgroup_id=source.workgroup_id,
-                location=source.location,
-                kind=source.kind,
-                total_estimate=source.total_estimate,
-                requested_amount=source.requested_amount,
-                program_code_id=source.program_code_id,
-                budget_code_id=source.budget_code_id,
-                priority=priority if ranked else None,
+            project_like(
+                source, number, unit=units[number % len(units)], priority=priority if ranked else None
             )
         )
     Project.objects.bulk_create(batch, batch_size=2000)

@@ -24,18 +24,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _setup import setup_django  # noqa: E402
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPES = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 PERSIAN = "توسعه و بهسازی معابر و پیاده‌روهای محله‌ای "  # 2 bytes a letter in UTF-8
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
-    import django
-
-    django.setup()
 
 
 def column(index):

@@ -24,15 +24,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _measure import peak_mb  # noqa: E402
+from _setup import setup_django  # noqa: E402
 
 RATIO_TARGET, PEAK_TARGET_MB = 3, 300  # docs/performance.md, "Benchmarks"
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
-    import django
-
-    django.setup()
 
 
 def program_codes(count):

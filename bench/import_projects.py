@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _measure import Timed, alternated, current_mb, peak_mb, summary  # noqa: E402
+from _setup import setup_django  # noqa: E402
 from _titles import realistic_titles  # noqa: E402
 
 HEADER = [
@@ -46,16 +47,6 @@ HEADER = [
     "برآورد کل (میلیون ریال)",
 ]
 BENCH_YEAR = 1420  # a cycle of its own: no list of it is sent or locked
-
-
-def setup_django(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    import django
-
-    django.setup()
 
 
 def populate():

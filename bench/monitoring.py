@@ -34,18 +34,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _measure import Timed, alternated, current_mb, median_ms, peak_mb, verdict  # noqa: E402
+from _setup import project_like, setup_django  # noqa: E402
 
 TARGET_MS = 300
 YEAR = 1399
-
-
-def setup_django(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "karaj_budget.settings")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def recreate_database(url, allowed):
@@ -89,22 +81,7 @@ def populate(count):
     batch = []
     for number in range(count - len(template)):
         source = template[number % len(template)]
-        batch.append(
-            Project(
-                cycle=cycle,
-                ref=f"bench-{number}",
-                title=f"{source.title} — ردیف {number}",
-                title_key=source.title_key,
-                proposing_unit=units[number % len(units)],
-                responsible_deputy_id=source.responsible_deputy_id,
-                workgroup_id=source.workgroup_id,
-                kind=source.kind,
-                requested_amount=source.requested_amount,
-                program_code_id=source.program_code_id,
-                budget_code_id=source.budget_code_id,
-                priority=1000 + number,
-            )
-        )
+        batch.append(project_like(source, number, unit=units[number % len(units)], priority=1000 + number))
     Project.objects.bulk_create(batch, batch_size=2000)
     monitored = []
     for project in Project.objects.filter(cycle=cycle).only("id", "requested_amount"):
