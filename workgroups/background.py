@@ -26,7 +26,7 @@ LOST_MESSAGE = "کار ناتمام ماند (کارگزار پس‌زمینه �
 def run_start(model, task, *, scope, **fields):
     """Queue `task(run.pk)` for a new `model` run of `scope` (a dict of fields), or return the one of
     that scope already waiting or running. Returns (run, started)."""
-    active = model.objects.filter(**scope, state__in=model.ACTIVE).first()
+    active = active_run(model, scope)
     if active is not None:
         if active.created_at >= timezone.now() - LOST_AFTER:
             return active, False
@@ -38,6 +38,11 @@ def run_start(model, task, *, scope, **fields):
         return model.objects.get(**scope, state__in=model.ACTIVE), False
     transaction.on_commit(lambda: _enqueue(model, task, run.pk))
     return run, True
+
+
+def active_run(model, scope):
+    """The run of `scope` waiting or under way, or None."""
+    return model.objects.filter(**scope, state__in=model.ACTIVE).first()
 
 
 def _enqueue(model, task, pk):

@@ -36,7 +36,7 @@ MESSAGES = {
 
 
 def active_run(*, cycle, user):
-    return ExportRun.objects.filter(cycle=cycle, requested_by=user, state__in=ExportRun.ACTIVE).first()
+    return background.active_run(ExportRun, _scope(cycle, user))
 
 
 def export_run_start(*, cycle, user):
@@ -44,7 +44,12 @@ def export_run_start(*, cycle, user):
 
     Returns (run, started): `started` is False when an earlier request's run was joined.
     """
-    return background.run_start(ExportRun, build_cycle_export, scope={"cycle": cycle, "requested_by": user})
+    return background.run_start(ExportRun, build_cycle_export, scope=_scope(cycle, user))
+
+
+def _scope(cycle, user):
+    """One export at a time per person and cycle (the model's partial unique constraint)."""
+    return {"cycle": cycle, "requested_by": user}
 
 
 @task()
