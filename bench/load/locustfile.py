@@ -35,7 +35,7 @@ PROJECT_ID = re.compile(r'data-project-id="(\d+)"')
 PROJECT_LINK = re.compile(r'href="/projects/(\d+)/"')
 # Leaves of the demo's plan and circular that a head may pick for any project.
 CODES = [("5-1-1-01", "50101001"), ("6-1-1-01", "60101001"), ("4-1-2-01", "40301001")]
-CODING_ROW = re.compile(r'action="/workgroups/[a-z]+/coding/(\d+)/"')
+CODING_ROW = re.compile(r'data-url="/workgroups/[a-z]+/coding/(\d+)/"')
 EXPORT_STATE = re.compile(r'data-status-url="(/office/exports/\d+/state/)"')
 EXPORT_FILE = re.compile(r'href="(/office/exports/\d+/download/)"')
 EXPORT_WAIT = "office export: asked → file ready (worker, not a request)"
@@ -169,14 +169,22 @@ class Head(Person):
 
     @task(2)
     def code_a_project(self):
-        """Open the coding page and code one project, as the picker does (JSON answer)."""
+        """Open the coding page, open one row (its form, as the row's link does) and code the
+        project as the picker does (JSON answers)."""
         html = self.page(f"/workgroups/{self.slug}/coding/", "coding page")
         ids = [int(pk) for pk in CODING_ROW.findall(html)]
         if not ids:
             return
+        row = f"/workgroups/{self.slug}/coding/{random.choice(ids)}/"
+        with self.client.get(
+            row, headers={"Accept": "application/json"}, name="coding row (open)", catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"opening a coding row answered {response.status_code}")
+                return
         program, budget = random.choice(CODES)
         with self.client.post(
-            f"/workgroups/{self.slug}/coding/{random.choice(ids)}/",
+            row,
             data={"program_code": program, "budget_code": budget, "csrfmiddlewaretoken": self.csrf},
             headers={"Accept": "application/json", "X-CSRFToken": self.csrf},
             name="coding save",

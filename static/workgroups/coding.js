@@ -1,7 +1,9 @@
 // The coding page: code inputs become searchable pickers (a combobox with a listbox of results,
 // arrow keys + Enter, or the mouse); choosing a code in a project's row saves it at once and the
-// row is replaced by the server's re-rendered one. Suggestions save the same way. Without this
-// script every form still works as a plain HTML form.
+// row is replaced by the server's re-rendered one. Suggestions save the same way. Rows come
+// closed (their codes as read and a link); the link asks the server for the open row and puts it
+// in place, without reloading the page. Without this script every form still works as a plain
+// HTML form, and the link opens the row with the page.
 (function () {
   "use strict";
 
@@ -251,6 +253,30 @@
     return fresh;
   }
 
+  // The open row from the server (the form's address answers GET with it), focused on its first
+  // code input; a list that may not be coded now answers with the reason.
+  function openRow(item, link) {
+    item.setAttribute("aria-busy", "true");
+    return fetch(link.dataset.url, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then((response) =>
+        response
+          .json()
+          .catch(() => ({ ok: false, error: "ردیف باز نشد (" + fa(response.status) + ")." }))
+      )
+      .then((payload) => {
+        item.removeAttribute("aria-busy");
+        if (payload.html) replaceRow(item, payload.html, "program-" + item.dataset.projectId);
+        else announce(payload.error || payload.message, true);
+      })
+      .catch(() => {
+        item.removeAttribute("aria-busy");
+        announce("ارتباط با سامانه برقرار نشد؛ ردیف باز نشد.", true);
+      });
+  }
+
   function save(form, data, focusId) {
     const item = form.closest(".coding-item");
     item.setAttribute("aria-busy", "true");
@@ -270,7 +296,7 @@
         updateCounts(payload);
         replaceStatus(payload.status_html);
         if (payload.html) replaceRow(item, payload.html, focusId);
-        announce(payload.message, !payload.ok);
+        announce(payload.message || payload.error, !payload.ok);
       })
       .catch(() => {
         item.removeAttribute("aria-busy");
@@ -305,11 +331,16 @@
     item.querySelectorAll(".suggestion-form").forEach((suggestion) => {
       suggestion.addEventListener("submit", (event) => {
         event.preventDefault();
-        const data = new FormData(suggestion);
-        if (form) form.querySelectorAll("[name^=was_]").forEach((input) => data.append(input.name, input.value));
-        save(suggestion, data, "program-" + item.dataset.projectId);
+        save(suggestion, new FormData(suggestion), "program-" + item.dataset.projectId);
       });
     });
+    const edit = item.querySelector("[data-role=edit]");
+    if (edit) {
+      edit.addEventListener("click", (event) => {
+        event.preventDefault();
+        openRow(item, edit);
+      });
+    }
     const select = item.querySelector(".coding-item__select");
     if (select) select.addEventListener("change", updateSelection);
   }

@@ -36,6 +36,16 @@ def ranked_and_submitted_priorities():
     return cycle, civil
 
 
+def open_row(page, item):
+    """Open a closed row's form with its link (the script puts the server's open row in place) and
+    return the open row; its program code input has the focus."""
+    pk = item.get_attribute("data-project-id")
+    item.locator("[data-role=edit]").click()
+    row = page.locator(f"#project-{pk}")
+    expect(row.locator("input[name=program_code]")).to_be_focused()
+    return row
+
+
 def choose(page, input_locator, text, option_text, *, keyboard):
     input_locator.click()
     input_locator.fill("")
@@ -73,8 +83,12 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     total = items.count()
     assert total == Project.objects.for_workgroup(civil, cycle).count()
 
+    # Rows come closed, their codes as read: no code input until a row is opened.
+    expect(head.locator("#coding-list input[name=program_code]")).to_have_count(0)
+
     # 1. The first project with the keyboard: program by words, budget line by Persian digits.
-    first = items.nth(0)
+    first = open_row(head, items.nth(0))
+    assert head.url.endswith("/workgroups/civil/coding/")  # opened in place, not by reloading
     choose(head, first.locator("input[name=program_code]"), "بزرگراه", "تکمیل بزرگراه شمالی", keyboard=True)
     expect(status).to_contain_text("ذخیره شد")
     first = head.locator("#coding-list > li").nth(0)
@@ -84,7 +98,7 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     expect(head.locator("[data-role=coded-count]")).to_have_text("۱")
 
     # 2. The second with the mouse: a budget line typed with separators.
-    second = head.locator("#coding-list > li").nth(1)
+    second = open_row(head, head.locator("#coding-list > li").nth(1))
     choose(head, second.locator("input[name=program_code]"), "4-1-1", "۴-۱-۱-۰۱", keyboard=False)
     # The status still says «ذخیره شد» from the first row, and the path is drawn at once: wait for
     # this row's own answer (the row is redrawn then, with fresh pickers).
@@ -120,7 +134,9 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
     # 5. Submit the coded list.
     head.get_by_role("button", name="ارسال فهرست کدگذاری‌شده").click()
     expect(head.get_by_role("status").first).to_contain_text("ارسال شد")
-    expect(head.locator(".coding-form")).to_have_count(0)  # frozen: read-only now
+    # Frozen: read-only now, no row can be opened.
+    expect(head.locator(".coding-form")).to_have_count(0)
+    expect(head.locator("#coding-list [data-role=edit]")).to_have_count(0)
     assert violations == []  # the page's script and styles live within the strict CSP
 
     # 6. The office accepts it and exports the workbook from the dashboard.
@@ -161,7 +177,7 @@ def test_head_codes_submits_office_accepts_and_exports(live_server, new_page, de
 def test_coding_page_on_a_phone(live_server, phone_page, demo, login, screenshot):
     login(phone_page, live_server, "head_civil", PASSWORD)
     phone_page.goto(f"{live_server.url}/workgroups/civil/coding/")
-    first = phone_page.locator("#coding-list > li").nth(0)
+    first = open_row(phone_page, phone_page.locator("#coding-list > li").nth(0))
     choose(
         phone_page,
         first.locator("input[name=program_code]"),
@@ -170,8 +186,34 @@ def test_coding_page_on_a_phone(live_server, phone_page, demo, login, screenshot
         keyboard=False,
     )
     expect(phone_page.locator("#coding-status")).to_contain_text("ذخیره شد")
-    # Nothing is wider than the screen.
+    # Nothing is wider than the screen, open row or closed ones.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone_page, "coding-head-390x844")
     doc_screenshot(phone_page, "coding-390x844")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_a_row_opens_with_the_page_and_saves(live_server, new_page, demo, login):
+    page = new_page(java_script_enabled=False)
+    login(page, live_server, "head_civil", PASSWORD)
+    page.goto(f"{live_server.url}/workgroups/civil/coding/")
+    item = page.locator("#coding-list > li").nth(2)
+    pk = item.get_attribute("data-project-id")
+    item.locator("[data-role=edit]").click()
+    assert page.url.endswith(f"/workgroups/civil/coding/?edit={pk}#project-{pk}")
+    row = page.locator(f"#project-{pk}")
+    expect(page.locator("#coding-list input[name=program_code]")).to_have_count(1)
+    row.locator("input[name=program_code]").fill("۴-۱-۱-۰۱")
+    row.locator("input[name=budget_code]").fill("99999999")
+    row.get_by_role("button", name="ذخیره کدها").click()
+    # Refused: the row is open again with the reason; nothing was saved.
+    expect(page.get_by_role("alert").first).to_contain_text("در جدول کدها نیست")
+    assert Project.objects.get(pk=pk).program_code_id is None
+    row = page.locator(f"#project-{pk}")
+    row.locator("input[name=program_code]").fill("۴-۱-۱-۰۱")
+    row.locator("input[name=budget_code]").fill("۴۰۱۰۱۰۰۱")
+    row.get_by_role("button", name="ذخیره کدها").click()
+    expect(page.get_by_role("status").first).to_contain_text("ذخیره شد")
+    expect(page.locator(f"#project-{pk}")).to_have_attribute("data-coded", "true")
+    expect(page.locator("#coding-list input[name=program_code]")).to_have_count(0)

@@ -20,6 +20,7 @@ def test_unknown_budget_code_error_is_shown_next_to_its_row(live_server, page, d
     login(page, live_server, "head_civil", PASSWORD)
     page.goto(f"{live_server.url}/workgroups/civil/coding/")
     row = page.locator(f"#project-{sixth.pk}")
+    row.locator("[data-role=edit]").click()
     budget = row.locator("input[name=budget_code]")
     budget.fill("12345678")
     expect(row.locator(".code-listbox__empty")).to_be_visible()

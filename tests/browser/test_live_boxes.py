@@ -55,6 +55,7 @@ def test_coding_the_last_project_updates_the_remaining_tasks_box(live_server, pa
     expect(box).to_contain_text("۱ پروژه هنوز کدگذاری نشده است")
 
     row = page.locator(f"#project-{last.pk}")
+    row.locator("[data-role=edit]").click()
     row.locator("input[name=program_code]").fill("4-1-2-01")
     row.locator("input[name=budget_code]").fill("40301001")
     row.get_by_role("button", name="ذخیره کدها").click()

@@ -229,9 +229,70 @@ def test_page_shows_every_project_with_paths(client, head, civil_projects):
     assert "اعمال کد به موارد انتخاب‌شده" in html
 
 
+def test_head_rows_come_closed_and_one_opens_by_its_link(client, head, civil_projects):
+    client.force_login(head)
+    html = client.get(page_url()).content.decode()
+    assert "coding-form" not in html
+    assert html.count('data-role="edit"') == len(civil_projects)
+    project = civil_projects[3]
+    link = f'href="?edit={project.pk}#project-{project.pk}"'
+    assert link in html
+    opened = client.get(page_url(), {"edit": str(project.pk)}).content.decode()
+    assert opened.count('class="coding-form"') == 1
+    assert f'action="/workgroups/civil/coding/{project.pk}/"' in opened
+    assert f'id="program-{project.pk}"' in opened
+    # Persian digits are read; anything else opens no row and is no error.
+    persian = str(project.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert client.get(page_url(), {"edit": persian}).content.decode().count('class="coding-form"') == 1
+    for junk in ["x", "-1", "99999999", "1e3"]:
+        response = client.get(page_url(), {"edit": junk})
+        assert response.status_code == 200 and "coding-form" not in response.content.decode()
+
+
+def test_opening_a_row_answers_the_open_row_or_leads_to_the_page(client, head, civil_projects):
+    project = civil_projects[0]
+    url = reverse("workgroups:coding-project", args=["civil", project.pk])
+    client.force_login(head)
+    response = client.get(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    row = response.json()["html"]
+    assert row.startswith(f'<li class="coding-item" id="project-{project.pk}"')
+    assert row.count('class="coding-form"') == 1 and 'data-role="edit"' not in row
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{page_url()}?edit={project.pk}#project-{project.pk}"
+    assert not AuditEntry.objects.filter(action__startswith="project.code").exists()
+
+
+def test_a_locked_list_opens_no_row(client, civil, current_cycle, head, rank_all, civil_projects):
+    submit_priorities(civil, current_cycle, head, rank_all)
+    code_all(civil_projects, head)
+    submissions.submission_submit(workgroup=civil, cycle=current_cycle, kind="coding", user=head)
+    client.force_login(head)
+    url = reverse("workgroups:coding-project", args=["civil", civil_projects[0].pk])
+    response = client.get(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 423
+    assert "قفل" in response.json()["error"]
+    html = client.get(page_url(), {"edit": str(civil_projects[0].pk)}).content.decode()
+    assert "coding-form" not in html and 'data-role="edit"' not in html
+
+
+def test_a_refused_no_js_save_opens_its_row_again(client, head, civil_projects):
+    project = civil_projects[0]
+    client.force_login(head)
+    response = client.post(
+        reverse("workgroups:coding-project", args=["civil", project.pk]), {"budget_code": "12345678"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{page_url()}?edit={project.pk}#project-{project.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "در جدول کدها نیست" in page and page.count('class="coding-form"') == 1
+
+
 # Session, user, workgroup and membership, cycle, the list, deadlines and submissions of the coding
-# list, code paths (one query per level) and the suggestions' pool and usable codes.
-PAGE_QUERIES = 22
+# list (once, for the state and the lock), code paths (one query per level) and the suggestions'
+# pool and usable codes.
+PAGE_QUERIES = 18
 
 
 def test_page_query_count_does_not_grow_with_the_list(

@@ -106,11 +106,15 @@ def varied_list(civil, current_cycle, personas):
     return coding.coding_projects(workgroup=civil, cycle=current_cycle)
 
 
-@pytest.mark.parametrize("can_code", [True, False], ids=["head", "read-only"])
+@pytest.mark.parametrize(
+    "can_code, opened", [(True, False), (True, True), (False, False)], ids=["head", "head-open", "read-only"]
+)
 def test_rows_print_what_the_django_templates_printed(
-    varied_list, civil, current_cycle, personas, request_for, can_code
+    varied_list, civil, current_cycle, personas, request_for, can_code, opened
 ):
     rows = coding_views._rows(varied_list, cycle=current_cycle, with_suggestions=can_code)
+    for row in rows:
+        row["open"] = opened
     assert any(row["warnings"] for row in rows)
     if can_code:
         assert any(row["suggestions"] for row in rows)
@@ -119,6 +123,8 @@ def test_rows_print_what_the_django_templates_printed(
     new = jinja_rows(request, rows, workgroup=civil, cycle=current_cycle, can_code=can_code)
     assert new.count('<li class="coding-item') == len(rows) == len(varied_list)
     assert "\n" not in new
+    assert new.count('class="coding-form"') == (len(rows) if opened else 0)
+    assert new.count('data-role="edit"') == (len(rows) if can_code and not opened else 0)
     assert comparable(new) == comparable(old)
 
 
@@ -170,5 +176,7 @@ def test_a_save_answers_with_the_row_the_page_shows(varied_list, client, civil, 
     )
     assert response.status_code == 200
     row = response.json()["html"]
-    page = client.get(f"/workgroups/{civil.slug}/coding/").content.decode()
+    # The answer keeps the row open, as the page draws it when the row's link is followed.
+    page = client.get(f"/workgroups/{civil.slug}/coding/?edit={project.pk}").content.decode()
+    assert 'class="coding-form"' in row
     assert comparable(row) in comparable(page)

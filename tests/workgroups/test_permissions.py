@@ -484,6 +484,18 @@ def test_coding_steps_refused(client, personas, targets, step, persona, expected
     assert not Submission.objects.filter(kind="coding").exists()
 
 
+# Opening a project's coding row (GET, the row's form) follows the save's rule: the head only.
+@pytest.mark.parametrize(("persona", "expected"), CODING_POST_MATRIX.items())
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_opening_a_coding_row_refused(client, personas, targets, persona, expected, accept):
+    url = reverse("workgroups:coding-project", args=["civil", targets["civil_project"]])
+    if persona != "anon":
+        client.force_login(personas[persona])
+    response = client.get(url, HTTP_ACCEPT=accept)
+    assert response.status_code == expected, f"{persona} GET {url}"
+    assert "coding-form" not in response.content.decode()
+
+
 # Removing a file is POST-only and follows the parent's write rule: another workgroup's file is 404,
 # a read-only role's attempt 403, and the file stays.
 @pytest.mark.parametrize("target", ["civil_meeting_file", "civil_project_file"])

@@ -14,13 +14,14 @@ from django.template import engines
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from markupsafe import Markup
 
 from karaj_budget.jalali import persian_digits
 from karaj_budget.persian import to_ascii_digits
 from programs.models import BudgetCode, ProgramCode, code_paths
 from programs.search import SCHEMES, search_codes
-from workgroups import access, coding, locks, submissions, suggestions
+from workgroups import access, coding, deadlines, locks, submissions, suggestions
 from workgroups.locks import ListConflict, ListError
 from workgroups.models import Cycle, Deadline, Project
 from workgroups.views.submissions import submit_and_report
@@ -63,19 +64,11 @@ def row_drawer(request, workgroup, cycle, *, can_code):
 
 
 def _rows(projects, *, cycle, with_suggestions):
-    """What each project's row shows: the paths of its codes, warnings and suggestions."""
+    """What each project's row shows: the paths of its codes, warnings and suggestions (a
+    suggestion shows its codes and titles, not their paths)."""
     offered = suggestions.suggestions_for(projects, cycle=cycle) if with_suggestions else {}
-    programs = [p.program_code for p in projects]
-    budgets = [p.budget_code for p in projects]
-    for items in offered.values():
-        programs += [s.program_code for s in items]
-        budgets += [s.budget_code for s in items]
-    program_paths = code_paths(ProgramCode, programs)
-    budget_paths = code_paths(BudgetCode, budgets)
-    for items in offered.values():
-        for suggestion in items:
-            suggestion.program_path = program_paths[suggestion.program_code.pk]
-            suggestion.budget_path = budget_paths[suggestion.budget_code.pk]
+    program_paths = code_paths(ProgramCode, [p.program_code for p in projects])
+    budget_paths = code_paths(BudgetCode, [p.budget_code for p in projects])
     return [
         {
             "project": project,
@@ -90,12 +83,23 @@ def _rows(projects, *, cycle, with_suggestions):
 
 def _status_context(request, workgroup, cycle, projects):
     """The coded list's state box (`_coding_status.html`) and whether the person may code now."""
+    # The due dates and submissions read once, for the state and the lock alike.
+    dues = deadlines.due_dates(workgroup, cycle)
+    listed = locks.list_submissions(workgroup=workgroup, cycle=cycle)
     status = submissions.list_state(
-        workgroup=workgroup, cycle=cycle, kind=Kind.CODING, user=request.user, projects=projects
+        workgroup=workgroup,
+        cycle=cycle,
+        kind=Kind.CODING,
+        user=request.user,
+        projects=projects,
+        dues=dues,
+        submissions=listed,
     )
     lock_reason = status.lock_reason
     if status.is_frozen:
-        lock_reason = locks.list_lock_reason(workgroup=workgroup, cycle=cycle, writer=locks.CODING)
+        lock_reason = locks.list_lock_reason(
+            workgroup=workgroup, cycle=cycle, writer=locks.CODING, dues=dues, submissions=listed
+        )
     # Writes go to the current cycle's list; an earlier cycle's list is shown read-only.
     is_current = cycle == Cycle.objects.current()
     can_code = is_current and lock_reason is None and access.is_head(request.user, workgroup)
@@ -116,10 +120,14 @@ def _page_context(request, workgroup, cycle):
     can_code = context["can_code"]
     draw = row_drawer(request, workgroup, cycle, can_code=can_code)
     rows = _rows(projects, cycle=cycle, with_suggestions=can_code)
+    # ?edit=<pk>: the row opened without the script (its link); any other value opens none.
+    opened = to_ascii_digits(request.GET.get("edit", "")).strip()
     for row in rows:
-        row["html"] = draw.row(row)
+        row["open"] = str(row["project"].pk) == opened
     return {
         **context,
+        # One string for the whole list: the page template does not loop over 300 rows.
+        "rows_html": Markup("".join([draw.row(row) for row in rows])),
         "rows": rows,
         "bulk_pickers": [
             draw.picker("program", "bulk", "کد برنامه عملیاتی برای همه", "", None, None, True, None),
@@ -181,8 +189,10 @@ def _expected(post):
 
 
 def _row_html(request, project, cycle, error=None):
+    """The project's row, open: a save's answer keeps the row the head is coding open."""
     (row,) = _rows([project], cycle=cycle, with_suggestions=True)
     row["error"] = error
+    row["open"] = True
     return str(row_drawer(request, project.workgroup, cycle, can_code=True).row(row))
 
 
@@ -203,12 +213,15 @@ def _project_in_list(workgroup, cycle, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def coding_project(request, slug, pk):
-    """Save one project's codes (a row's form, a picker's choice or a suggestion's button)."""
+    """Save one project's codes (a row's form, a picker's choice or a suggestion's button); GET
+    opens the row's form (JSON: the open row, for the page's script; else the page with it open)."""
     workgroup = access.get_workgroup_for_user(request.user, slug, write=True)
     cycle = access.current_cycle_or_404()
     project = _project_in_list(workgroup, cycle, pk)
+    if request.method == "GET":
+        return _open_row(request, workgroup, cycle, project)
     status, message, row_error = 200, "", None
     try:
         project = coding.project_code(
@@ -241,11 +254,26 @@ def coding_project(request, slug, pk):
             if status == 200:
                 payload["message"] = _saved_message(project)
         return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    page = reverse("workgroups:coding-edit", args=[workgroup.slug])
     if status == 200:
         messages.success(request, _saved_message(project))
-    else:
-        messages.error(request, message)
-    return redirect(f"{reverse('workgroups:coding-edit', args=[workgroup.slug])}#project-{project.pk}")
+        return redirect(f"{page}#project-{project.pk}")
+    messages.error(request, message)
+    # Refused: the row again open, to correct the code.
+    return redirect(f"{page}?edit={project.pk}#project-{project.pk}")
+
+
+def _open_row(request, workgroup, cycle, project):
+    # A list that may not be coded now (sent, or past a hard deadline) answers 423 with the reason
+    # (workgroups.middleware), as a save would.
+    locks.ensure_list_open(workgroup=workgroup, cycle=cycle, writer=locks.CODING)
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": True, "html": _row_html(request, project, cycle)},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    page = reverse("workgroups:coding-edit", args=[workgroup.slug])
+    return redirect(f"{page}?edit={project.pk}#project-{project.pk}")
 
 
 def _saved_message(project):
