@@ -265,13 +265,22 @@ def projects_code_bulk(*, projects, program_code=None, budget_code=None, user):
 # ---- The list -----------------------------------------------------------------------------------
 
 
-def coding_projects(*, workgroup, cycle):
-    """The projects to code, ranked first in priority order, then unranked by request (largest first)."""
-    return list(
+def coding_list(*, workgroup, cycle):
+    """The projects to code (a queryset), ranked first in priority order, then unranked by request
+    (largest first)."""
+    return (
         Project.objects.for_workgroup(workgroup, cycle)
         .filter(state=Project.State.PROPOSED)
-        .select_related("proposing_unit", "program_code", "budget_code")
         .order_by(F("priority").asc(nulls_last=True), "-requested_amount", "pk")
+    )
+
+
+def coding_projects(*, workgroup, cycle):
+    """The projects to code with their unit and codes, as the coding page's rows show them."""
+    return list(
+        coding_list(workgroup=workgroup, cycle=cycle).select_related(
+            "proposing_unit", "program_code", "budget_code"
+        )
     )
 
 

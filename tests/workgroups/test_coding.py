@@ -353,6 +353,37 @@ def test_json_save_returns_the_row_and_counts(client, head, civil_projects):
     assert payload["coded_count"] == 0 and payload["total"] == len(civil_projects)
 
 
+# The write (the list's lock, its state, both codes, the project, the audit entry) and the answer:
+# counts and the state box, the row with its suggestions and code paths.
+SAVE_QUERIES = 32
+
+
+def test_a_saves_answer_reads_the_list_in_queries_that_do_not_grow_with_it(
+    client, head, civil_projects, rank_all, civil, current_cycle
+):
+    # The state box is drawn from the projects' titles, ranks and code ids alone
+    # (views.coding.STATE_FIELDS): a field read past them would cost a query per project.
+    client.force_login(head)
+    rank_all(civil, current_cycle)
+
+    def save(project):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                reverse("workgroups:coding-project", args=["civil", project.pk]),
+                {"program_code": "4-1-1-01", "budget_code": "40101001"},
+                HTTP_ACCEPT="application/json",
+            )
+        assert response.status_code == 200
+        return len(queries), response.json()
+
+    few, _ = save(civil_projects[0])
+    code_all(civil_projects[1:-1], head)
+    many, payload = save(civil_projects[-1])
+    assert many <= few == SAVE_QUERIES
+    assert payload["coded_count"] == payload["total"] == len(civil_projects)
+    assert "هنوز کدگذاری نشده" not in payload["status_html"]
+
+
 def test_json_save_of_a_bad_code_is_a_400_with_the_reason(client, head, civil_projects):
     client.force_login(head)
     response = client.post(

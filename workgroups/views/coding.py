@@ -141,10 +141,21 @@ def _page_context(request, workgroup, cycle):
     }
 
 
-def _status_html(request, workgroup, cycle):
-    projects = coding.coding_projects(workgroup=workgroup, cycle=cycle)
+# What the list's state box and counts read of each project (submissions.SUBMISSION_CHECKS for the
+# coded list, ListStatus's "started"): a save's answer draws them again without the rows' units and
+# codes, which made reading the list a third of a save.
+STATE_FIELDS = ("title", "priority", "state", "program_code", "budget_code", "workgroup", "cycle")
+
+
+def _list_answer(request, workgroup, cycle):
+    """What a save's answer says of the whole list: the coded count and the state box."""
+    projects = list(coding.coding_list(workgroup=workgroup, cycle=cycle).only(*STATE_FIELDS))
     context = _status_context(request, workgroup, cycle, projects)
-    return render_to_string("workgroups/_coding_status.html", context, request)
+    return {
+        "coded_count": sum(project.is_coded for project in projects),
+        "total": len(projects),
+        "status_html": render_to_string("workgroups/_coding_status.html", context, request),
+    }
 
 
 def _search_urls():
@@ -196,13 +207,6 @@ def _row_html(request, project, cycle, error=None):
     return str(row_drawer(request, project.workgroup, cycle, can_code=True).row(row))
 
 
-def _counts(workgroup, cycle):
-    projects = Project.objects.for_workgroup(workgroup, cycle).filter(state=Project.State.PROPOSED)
-    total = projects.count()
-    coded = projects.filter(program_code__isnull=False, budget_code__isnull=False).count()
-    return {"coded_count": coded, "total": total}
-
-
 def _project_in_list(workgroup, cycle, pk):
     try:
         return Project.objects.select_related("workgroup", "cycle", "program_code", "budget_code").get(
@@ -245,8 +249,7 @@ def coding_project(request, slug, pk):
         payload = {
             "ok": status == 200,
             "message": message,
-            **_counts(workgroup, cycle),
-            "status_html": _status_html(request, workgroup, cycle),
+            **_list_answer(request, workgroup, cycle),
         }
         if status in (200, 409) or row_error:
             payload["html"] = _row_html(request, project, cycle, row_error)
