@@ -164,9 +164,16 @@ def measure(workgroup, cycle, history):
                 run()
             samples[name].append(timed.wall)
             samples[f"{name}_cpu"].append(timed.cpu)
-    return {"history": history, "cold": cold, "warm_up": warm_up, "warmed": warmed, "offered": offered} | {
-        name: median_ms(values) for name, values in samples.items()
-    }
+    # The page's weight after the saves (the list partly coded), as a browser receives it.
+    size = len(client.get(page_url).content)
+    return {
+        "history": history,
+        "cold": cold,
+        "warm_up": warm_up,
+        "warmed": warmed,
+        "offered": offered,
+        "size": size,
+    } | {name: median_ms(values) for name, values in samples.items()}
 
 
 def main():
@@ -218,7 +225,8 @@ def main():
         print(
             f"  {'':>15}  floor (the page's data, no markup) {r['floor']:6.1f} ms "
             f"(CPU {r['floor_cpu']:.1f}) | "
-            f"page − floor {r['page'] - r['floor']:6.1f} ms (CPU {r['page_cpu'] - r['floor_cpu']:.1f})"
+            f"page − floor {r['page'] - r['floor']:6.1f} ms (CPU {r['page_cpu'] - r['floor_cpu']:.1f}) | "
+            f"the page's HTML {r['size'] / 1024:,.0f} KB"
         )
     print(
         f"  medians of {RUNS} rounds (a save, then the page and the floor alternated); "

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import CharField, Count, Max, Q, Sum
+from django.db.models.functions import Cast
 
 from karaj_budget.persian import search_key
 from programs.codes import BUDGET_LINE_LEVEL
@@ -48,6 +49,9 @@ MAX_SUGGESTIONS = 2
 # A write stamps `updated_at` before it commits; one that commits after a later one was read would be
 # missed by "changed since the newest stamp". Re-reading the last few minutes covers such writes.
 CATCH_UP = timedelta(minutes=10)
+# Rows of that window read again in full, past which the whole window is read (as one query, not as
+# a list of ids: after a large import the window holds thousands).
+CATCH_UP_BY_ID = 500
 # Titles whose answers a pool keeps (a cycle's lists hold a few thousand).
 MAX_KEPT_ANSWERS = 20_000
 
@@ -106,6 +110,8 @@ class Pool:
         # (unit, program) → budget line → pks of the coded projects that used them together
         self.by_unit_program = defaultdict(lambda: defaultdict(set))
         self.stamp = None
+        # pk → `updated_at` (as text) of the rows of the catch-up window when last read (`catch_up`).
+        self.read_at = {}
 
     def rows(self):
         return Project.objects.filter(cycle__fiscal_year__lte=self.fiscal_year)
@@ -137,12 +143,27 @@ class Pool:
         return sorted(grams, key=self.key)[: len(grams) - _at_least_half(len(grams)) + 1]
 
     def catch_up(self, stamp):
-        """Apply the rows changed since the pool was read; False when that cannot explain `stamp`."""
+        """Apply the rows changed since the pool was read; False when that cannot explain `stamp`.
+
+        The window's rows are first read as ids and stamps (as text: turning 4,200 stamps into
+        datetimes took 23 ms, as text 3 ms), and read in full only where the stamp differs from
+        the one read last time. Re-reading the whole window on every change cost about 20 ms of CPU
+        a coding page for the 10 minutes after any large write (the load test's 4,200 fresh rows),
+        against 2 ms once they were older than the window."""
         newest = self.stamp[2]
         if newest is None:
             return False
-        for row in self.rows().filter(updated_at__gte=newest - CATCH_UP).values_list(*POOL_FIELDS):
-            self._put(*row)
+        # No ordering: the rows are applied one by one, in any order, and Project's default order
+        # joins two tables.
+        window = self.rows().filter(updated_at__gte=newest - CATCH_UP).order_by()
+        stamps = dict(window.values_list("pk", Cast("updated_at", CharField())))
+        changed = [pk for pk, at in stamps.items() if self.read_at.get(pk) != at]
+        if changed:
+            rows = window.filter(pk__in=changed) if len(changed) <= CATCH_UP_BY_ID else window
+            for row in rows.values_list(*POOL_FIELDS):
+                self._put(*row)
+        # A row changed again between the two reads keeps the older stamp here: read again next time.
+        self.read_at = stamps
         self.stamp = stamp
         return (len(self.entries), sum(self.entries)) == stamp[:2]
 

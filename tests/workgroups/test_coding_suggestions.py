@@ -6,10 +6,13 @@ import gc
 import importlib.util
 import random
 from collections import Counter, defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 
 from karaj_budget.persian import search_key
 from programs.models import BudgetCode, ProgramCode
@@ -174,6 +177,40 @@ def test_a_save_reads_the_changed_rows_not_the_history(history, personas, monkey
     suggestions.suggestions_for([civil[1]], cycle=history)
     assert loads == [] and suggestions._pools[history.fiscal_year] is pool
     assert civil[0].pk in pool.entries
+
+
+def test_a_write_that_commits_after_a_later_one_is_still_applied(history, personas):
+    # Write A stamps its rows, write B stamps later and commits first, a page reads the pool, then
+    # A commits: A's stamp is older than the newest the pool read, yet within the catch-up window.
+    head = personas["head_a"]
+    civil = coding.coding_projects(workgroup=Workgroup.objects.get(slug="civil"), cycle=history)
+    coding.project_code(project=civil[0], program_code="4-1-1-01", budget_code="40101001", user=head)
+    assert_same(history)  # the pool read B (civil[0]) and the window's stamps
+    newest = Project.objects.get(pk=civil[0].pk).updated_at
+    coded = Project.objects.filter(cycle__fiscal_year=1398).order_by("pk")[7]
+    other = BudgetCode.objects.filter(children__isnull=True, level=4).exclude(pk=coded.budget_code_id)[0]
+    Project.objects.filter(pk=coded.pk).update(budget_code=other, updated_at=newest - timedelta(seconds=30))
+    coding.project_code(project=civil[1], program_code="4-1-2-01", budget_code="40301001", user=head)
+    assert_same(history)
+    pool = suggestions._pools[history.fiscal_year]
+    assert pool.entries[coded.pk][3] == other.pk
+
+
+def test_a_catch_up_reads_in_full_only_the_rows_whose_stamp_changed(history, personas):
+    head = personas["head_a"]
+    civil = coding.coding_projects(workgroup=Workgroup.objects.get(slug="civil"), cycle=history)
+    suggestions.suggestions_for(civil, cycle=history)  # read
+    coding.project_code(project=civil[0], program_code="4-1-1-01", budget_code="40101001", user=head)
+    suggestions.suggestions_for(civil, cycle=history)  # caught up: the window's stamps noted
+    pool = suggestions._pools[history.fiscal_year]
+    # Every row of the fixture is younger than the window: all are in it.
+    assert len(pool.read_at) == Project.objects.count() > 900
+    coding.project_code(project=civil[2], program_code="4-1-2-01", budget_code="40301001", user=head)
+    with CaptureQueriesContext(connection) as queries:
+        suggestions.suggestions_for(civil[3:], cycle=history)
+    full = [q["sql"] for q in queries.captured_queries if "title_key" in q["sql"]]
+    assert len(full) == 1 and f"IN ({civil[2].pk})" in full[0]
+    assert pool.entries[civil[2].pk][2] == ProgramCode.objects.get(code="4-1-2-01").pk
 
 
 def test_a_loaded_pool_is_out_of_the_collectors_full_passes(history):
