@@ -249,8 +249,13 @@ def test_a_worker_reads_the_pool_before_its_first_coding_page(history, monkeypat
     monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
     jinja2 = engines["jinja2"]
     monkeypatch.setattr(jinja2, "get_template", lambda name: compiled.append(name))
+    pages = []
+    monkeypatch.setattr(engines["django"], "get_template", lambda name: pages.append(name))
     gunicorn_conf.post_worker_init(worker=None)
     assert compiled == ["workgroups/_ranking_row.html", "workgroups/_coding_row.html"]
+    # Every page's and fragment's Django template, none of the Jinja2 ones (they would not compile).
+    assert {"base.html", "workgroups/coding_edit.html", "workgroups/_coding_status.html"} <= set(pages)
+    assert len(pages) == len(set(pages)) > 50 and not any(name.startswith("jinja2/") for name in pages)
     pool = suggestions._pools[history.fiscal_year]
     coded = Project.objects.filter(cycle__fiscal_year__lte=history.fiscal_year).filter(suggestions.CODED)
     assert len(pool.entries) == coded.count() >= 900 and closed == [True]
@@ -261,6 +266,26 @@ def test_a_worker_reads_the_pool_before_its_first_coding_page(history, monkeypat
     assert suggestions.suggestions_for(civil, cycle=history)
     # Neither the history nor the list's titles are looked up again: both were, as it started.
     assert loads == [] and searches == [] and suggestions._pools[history.fiscal_year] is pool
+
+
+def test_the_warm_up_compiles_every_django_template_and_the_url_map(db, monkeypatch):
+    # The real engine, not a stand-in: a template that does not compile fails here, not in a worker's
+    # log. After the warm-up the URL map is built and each page's template is in the engine's cache.
+    from django.template.loaders.cached import Loader
+    from django.urls import clear_url_caches, get_resolver
+
+    from workgroups import warmup
+
+    monkeypatch.setattr(suggestions, "warm_pool", lambda: None)
+    loaders = engines["django"].engine.template_loaders
+    (cached,) = [loader for loader in loaders if isinstance(loader, Loader)]
+    cached.reset()
+    clear_url_caches()
+    assert not get_resolver()._populated
+    warmup.warm_worker()
+    assert get_resolver()._populated
+    pages = {"base.html", "workgroups/coding_edit.html", "workgroups/ranking.html"}
+    assert pages <= set(cached.get_template_cache)
 
 
 def test_a_failed_warm_up_does_not_stop_the_worker(db, monkeypatch, caplog):
