@@ -302,4 +302,5 @@ def test_every_request_gets_one_access_log_line(client, caplog):
     assert entry["path"] == "/healthz"
     assert entry["status"] == 200
     assert entry["duration_ms"] >= 0
+    assert 0 <= entry["cpu_ms"] <= entry["duration_ms"] + 1  # the thread's own CPU time
     assert "user" not in entry  # /healthz never loads the user, and logging does not either
