@@ -253,55 +253,43 @@
     return fresh;
   }
 
+  // One request of a row (opening it, saving it): the row is busy meanwhile; an answer that is not
+  // JSON becomes a failure naming `failed` and the status; a lost connection is announced (null).
+  function rowRequest(item, url, options, failed, lost) {
+    item.setAttribute("aria-busy", "true");
+    return fetch(url, { ...options, headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((response) =>
+        response.json().catch(() => ({ ok: false, message: failed + " (" + fa(response.status) + ")." }))
+      )
+      .catch(() => {
+        announce(lost, true);
+        return null;
+      })
+      .finally(() => item.removeAttribute("aria-busy"));
+  }
+
   // The open row from the server (the form's address answers GET with it), focused on its first
   // code input; a list that may not be coded now answers with the reason.
   function openRow(item, link) {
-    item.setAttribute("aria-busy", "true");
-    return fetch(link.dataset.url, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    })
-      .then((response) =>
-        response
-          .json()
-          .catch(() => ({ ok: false, error: "ردیف باز نشد (" + fa(response.status) + ")." }))
-      )
-      .then((payload) => {
-        item.removeAttribute("aria-busy");
-        if (payload.html) replaceRow(item, payload.html, "program-" + item.dataset.projectId);
-        else announce(payload.error || payload.message, true);
-      })
-      .catch(() => {
-        item.removeAttribute("aria-busy");
-        announce("ارتباط با سامانه برقرار نشد؛ ردیف باز نشد.", true);
-      });
+    const lost = "ارتباط با سامانه برقرار نشد؛ ردیف باز نشد.";
+    return rowRequest(item, link.dataset.url, {}, "ردیف باز نشد", lost).then((payload) => {
+      if (!payload) return;
+      if (payload.html) replaceRow(item, payload.html, "program-" + item.dataset.projectId);
+      else announce(payload.error || payload.message, true);
+    });
   }
 
   function save(form, data, focusId) {
     const item = form.closest(".coding-item");
-    item.setAttribute("aria-busy", "true");
-    return fetch(form.action, {
-      method: "POST",
-      body: data,
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    })
-      .then((response) =>
-        response
-          .json()
-          .catch(() => ({ ok: false, message: "ذخیره انجام نشد (" + fa(response.status) + ")." }))
-      )
-      .then((payload) => {
-        item.removeAttribute("aria-busy");
-        updateCounts(payload);
-        replaceStatus(payload.status_html);
-        if (payload.html) replaceRow(item, payload.html, focusId);
-        announce(payload.message || payload.error, !payload.ok);
-      })
-      .catch(() => {
-        item.removeAttribute("aria-busy");
-        announce("ارتباط با سامانه برقرار نشد؛ کدها ذخیره نشدند.", true);
-      });
+    const lost = "ارتباط با سامانه برقرار نشد؛ کدها ذخیره نشدند.";
+    const options = { method: "POST", body: data };
+    return rowRequest(item, form.action, options, "ذخیره انجام نشد", lost).then((payload) => {
+      if (!payload) return;
+      updateCounts(payload);
+      replaceStatus(payload.status_html);
+      if (payload.html) replaceRow(item, payload.html, focusId);
+      announce(payload.message || payload.error, !payload.ok);
+    });
   }
 
   function baseData(form) {

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from workgroups import coding
+from workgroups import coding, submissions
 from workgroups.models import Cycle, Project, Workgroup
 
 PASSWORD = "karaj1399"
@@ -38,3 +38,27 @@ def test_unknown_budget_code_error_is_shown_next_to_its_row(live_server, page, d
     expect(row.locator(f"#budget-{sixth.pk}-path")).to_contain_text("ذخیره نشد")
     # Nothing was saved: the project keeps its code.
     assert Project.objects.get(pk=sixth.pk).budget_code.code == "40301001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opening_a_row_of_a_list_sent_meanwhile_says_why_it_cannot(live_server, page, demo, login):
+    # The head has the page open in one tab and sends the coded list from another.
+    civil = Workgroup.objects.get(slug="civil")
+    cycle = Cycle.objects.current()
+    head = civil.memberships.get(role="head").user
+    projects = coding.coding_projects(workgroup=civil, cycle=cycle)
+    for position, project in enumerate(projects, start=1):
+        Project.objects.filter(pk=project.pk).update(priority=position)
+    submissions.submission_submit(workgroup=civil, cycle=cycle, kind="priorities", user=head)
+    for project in projects:
+        coding.project_code(project=project, program_code="4-1-2-01", budget_code="40301001", user=head)
+
+    login(page, live_server, "head_civil", PASSWORD)
+    page.goto(f"{live_server.url}/workgroups/civil/coding/")
+    submissions.submission_submit(workgroup=civil, cycle=cycle, kind="coding", user=head)
+    row = page.locator(f"#project-{projects[0].pk}")
+    row.locator("[data-role=edit]").click()
+    expect(page.locator("#coding-status")).to_contain_text("قفل")
+    expect(page.locator("#coding-status")).to_have_class("coding-status coding-status--error")
+    expect(page.locator("#coding-list input[name=program_code]")).to_have_count(0)
+    expect(row).not_to_have_attribute("aria-busy", "true")
