@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -331,6 +332,8 @@ def main():
             "LOAD_SAVES_FILE": str(saves),
         }
         started = time.monotonic()
+        # locust's own CPU time: it shares the machine's cores with the app it measures.
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
             [str(LOCUST), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless",
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.run_time,
@@ -340,6 +343,10 @@ def main():
             stderr=open(work / "locust.log", "w"),  # noqa: SIM115
         )  # fmt: skip
         elapsed = time.monotonic() - started
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust_cpu = sum(
+            getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime")
+        )
     finally:
         for process in (server, worker):
             process.send_signal(signal.SIGTERM)
@@ -352,7 +359,10 @@ def main():
     per_kind = [row for row in rows if row["Name"] != "Aggregated"]
     total = next(row for row in rows if row["Name"] == "Aggregated")
     seconds = _seconds(args.run_time)
-    print(f"== results ({elapsed:.0f} s wall clock, rates over {seconds} s)")
+    print(
+        f"== results ({elapsed:.0f} s wall clock, rates over {seconds} s; the load generator, locust, "
+        f"used {locust_cpu:.0f} s of CPU, {locust_cpu / elapsed:.0%} of one core)"
+    )
     print_table(sorted(per_kind, key=lambda row: -int(row["Request Count"])) + [total], seconds)
     load_counts = json.loads(Path(f"{saves}.counts").read_text())
     errors = int(total["Failure Count"])
