@@ -16,7 +16,6 @@ steps: its first coding page cost 170–240 ms of CPU, the next ones 60–85. Wh
 
 from pathlib import Path
 
-from django.conf import settings
 from django.template import engines
 from django.urls import reverse
 
@@ -27,11 +26,8 @@ from workgroups.views import coding, ranking
 def django_template_names():
     """The names of the project's own Django templates (the engine's DIRS, less the Jinja2 engine's
     folder inside them): every page's and every fragment's."""
-    folders = {
-        engine["BACKEND"]: [Path(folder) for folder in engine["DIRS"]] for engine in settings.TEMPLATES
-    }
-    jinja2_folders = folders["django.template.backends.jinja2.Jinja2"]
-    for folder in folders["django.template.backends.django.DjangoTemplates"]:
+    jinja2_folders = [Path(folder) for folder in engines["jinja2"].dirs]
+    for folder in map(Path, engines["django"].dirs):
         for path in sorted(folder.rglob("*.html")):
             if not any(path.is_relative_to(other) for other in jinja2_folders):
                 yield path.relative_to(folder).as_posix()

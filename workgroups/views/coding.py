@@ -257,13 +257,18 @@ def coding_project(request, slug, pk):
             if status == 200:
                 payload["message"] = _saved_message(project)
         return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
-    page = reverse("workgroups:coding-edit", args=[workgroup.slug])
     if status == 200:
         messages.success(request, _saved_message(project))
-        return redirect(f"{page}#project-{project.pk}")
+        return redirect(_page_at(workgroup, project))
     messages.error(request, message)
     # Refused: the row again open, to correct the code.
-    return redirect(f"{page}?edit={project.pk}#project-{project.pk}")
+    return redirect(_page_at(workgroup, project, opened=True))
+
+
+def _page_at(workgroup, project, *, opened=False):
+    """The coding page at the project's row, with the row open (?edit=) when `opened`."""
+    page = reverse("workgroups:coding-edit", args=[workgroup.slug])
+    return f"{page}{f'?edit={project.pk}' if opened else ''}#project-{project.pk}"
 
 
 def _open_row(request, workgroup, cycle, project):
@@ -275,8 +280,7 @@ def _open_row(request, workgroup, cycle, project):
             {"ok": True, "html": _row_html(request, project, cycle)},
             json_dumps_params={"ensure_ascii": False},
         )
-    page = reverse("workgroups:coding-edit", args=[workgroup.slug])
-    return redirect(f"{page}?edit={project.pk}#project-{project.pk}")
+    return redirect(_page_at(workgroup, project, opened=True))
 
 
 def _saved_message(project):
